@@ -1,0 +1,50 @@
+//! Every shared constant in one place: Adam's, the widget's defaults, the
+//! engine's convergence rule and the quadrature sizes. The WGSL kernels get
+//! these through [`crate::engine::gpu::shader_source`], never as copies.
+
+/// Adam's first-moment decay (as in the widget).
+pub const ADAM_BETA1: f64 = 0.9;
+/// Adam's second-moment decay (as in the widget).
+pub const ADAM_BETA2: f64 = 0.999;
+/// Adam's denominator guard (as in the widget).
+pub const ADAM_EPS: f64 = 1e-8;
+/// Step-size decay: `lr_t = lr / (1 + ADAM_DECAY * t)`, t counting from 1 at the first step.
+pub const ADAM_DECAY: f64 = 0.002;
+/// q's width never goes below this; a minimum pressed against it is a boundary optimum.
+pub const SIGMA_FLOOR: f64 = 0.1;
+/// The widget's default learning rate.
+pub const DEFAULT_LR: f64 = 0.08;
+
+/// The fixed sigma of the "fixed sigma" family unless the user gives another.
+pub const DEFAULT_FIXED_SIGMA: f64 = 1.0;
+/// The widget's initial target: weight, mean, std per mode.
+pub const DEFAULT_TARGET: &str = "0.5:-2.5:0.8,0.5:2.5:0.8";
+/// Most modes a target may have (the GPU kernels size their arrays by it).
+pub const MAX_MODES: usize = 16;
+
+/// Default grid of starts: mu0 range.
+pub const DEFAULT_MU_RANGE: (f64, f64) = (-7.0, 7.0);
+/// Default grid of starts: sigma0 range.
+pub const DEFAULT_SIGMA_RANGE: (f64, f64) = (0.1, 4.0);
+/// Default grid size (mu columns, sigma rows).
+pub const DEFAULT_GRID: (usize, usize) = (256, 128);
+/// Default Adam steps per start for a basin map.
+pub const DEFAULT_STEPS: u32 = 2000;
+
+/// A start is converged once each of its steps moved mu and sigma by less than this...
+pub const CONVERGED_STEP: f64 = 1e-5;
+/// ...for this many steps in a row.
+pub const CONVERGED_PATIENCE: u32 = 20;
+
+/// A start whose |mu| or sigma exceeds this has run away: it is marked diverged.
+pub const DIVERGED_BEYOND: f64 = 1e6;
+
+/// Gauss-Hermite nodes the engines (CPU and GPU) use for the exclusive gradient.
+pub const ENGINE_NODES: usize = 32;
+
+/// Live fit: optimisation steps per animation frame (widget default, range 1..=20).
+pub const DEFAULT_STEPS_PER_FRAME: u32 = 2;
+/// Widget reset range for mu.
+pub const RESET_MU_RANGE: (f64, f64) = (-5.0, 5.0);
+/// Widget reset range for sigma.
+pub const RESET_SIGMA_RANGE: (f64, f64) = (0.3, 2.8);

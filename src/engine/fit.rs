@@ -1,0 +1,182 @@
+//! CPU twin of `shaders/fit.wgsl`: one start's Adam steps on one objective,
+//! with the engines' fixed Gauss-Hermite rule in q's frame. Written over
+//! [`Real`]: the CPU engine runs it in f64, the GPU tests run it in f32 beside
+//! the kernel and compare.
+
+use crate::adam::Adam;
+use crate::defaults::{CONVERGED_PATIENCE, CONVERGED_STEP, DIVERGED_BEYOND};
+use crate::objective::{Objective, Problem};
+use crate::quadrature::gauss_hermite;
+use crate::real::Real;
+
+/// A start still running.
+pub const RUNNING: u32 = 0;
+/// A start that stood still for [`CONVERGED_PATIENCE`] steps.
+pub const CONVERGED: u32 = 1;
+/// A start whose parameters left the finite range.
+pub const DIVERGED: u32 = 2;
+
+/// Everything one start carries between steps (and between GPU chunks).
+/// `#[repr(C)]`: the f32 form is byte for byte the GPU's `FitState`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C)]
+pub struct FitState<R> {
+    /// Current mean of q.
+    pub mu: R,
+    /// Current width of q.
+    pub sigma: R,
+    /// Adam's moments and step counter.
+    pub adam: Adam<R>,
+    /// Steps in a row that moved less than [`CONVERGED_STEP`].
+    pub still: u32,
+    /// [`RUNNING`], [`CONVERGED`] or [`DIVERGED`].
+    pub status: u32,
+}
+
+// SAFETY: repr(C), every field is 4 bytes wide (f32 or u32 or arrays of them): no padding, any bits valid.
+unsafe impl bytemuck::Zeroable for FitState<f32> {}
+// SAFETY: as above.
+unsafe impl bytemuck::Pod for FitState<f32> {}
+
+impl<R: Real> FitState<R> {
+    /// A fresh start at (mu0, sigma0) (sigma0 raised to the floor if below).
+    pub fn new(mu0: f64, sigma0: f64) -> Self {
+        Self {
+            mu: R::of(mu0),
+            sigma: R::of(sigma0.max(crate::defaults::SIGMA_FLOOR)),
+            adam: Adam::default(),
+            still: 0,
+            status: RUNNING,
+        }
+    }
+}
+
+/// A mode's constants as the kernel reads them: (mean, precision/2, precision, log_coef).
+pub type ModeVec<R> = [R; 4];
+
+/// Everything the kernel needs about the problem, rounded to R once.
+#[derive(Debug, Clone)]
+pub struct Kernel<R> {
+    /// Which objective's gradient to follow.
+    pub objective: Objective,
+    /// Held sigma in the fixed family.
+    pub fixed_sigma: Option<R>,
+    /// Per-mode constants.
+    pub modes: Vec<ModeVec<R>>,
+    /// Gauss-Hermite nodes (z, weight).
+    pub nodes: Vec<[R; 2]>,
+    /// E_p[x] (inclusive objective).
+    pub mean: R,
+    /// Var_p[x] (inclusive objective).
+    pub variance: R,
+    /// Adam's base learning rate.
+    pub lr: R,
+}
+
+impl<R: Real> Kernel<R> {
+    /// Rounds the problem's constants and the engines' rule of `nodes` points to R.
+    pub fn new(problem: &Problem, nodes: usize, lr: f64) -> Self {
+        let (mean, variance) = problem.moments();
+        Self {
+            objective: problem.objective,
+            fixed_sigma: problem.family.fixed_sigma().map(R::of),
+            modes: problem
+                .terms()
+                .iter()
+                .map(|t| {
+                    [
+                        R::of(t.mean),
+                        R::of(0.5 * t.precision),
+                        R::of(t.precision),
+                        R::of(t.log_coef),
+                    ]
+                })
+                .collect(),
+            nodes: gauss_hermite(nodes)
+                .iter()
+                .map(|n| [R::of(n.z), R::of(n.w)])
+                .collect(),
+            mean: R::of(mean),
+            variance: R::of(variance),
+            lr: R::of(lr),
+        }
+    }
+
+    /// The objective's gradient (d/dmu, d/dsigma) under the engines' rule.
+    pub fn gradient(&self, mu: R, sigma: R) -> [R; 2] {
+        match self.objective {
+            Objective::Inclusive => {
+                let d = mu - self.mean;
+                let s2 = sigma * sigma;
+                let spread = self.variance + d * d;
+                [d / s2, R::of(1.0) / sigma - spread / (s2 * sigma)]
+            }
+            Objective::Exclusive => {
+                let (mut e_g, mut e_zg) = (R::of(0.0), R::of(0.0));
+                let mut logs = [R::of(0.0); crate::defaults::MAX_MODES];
+                for node in &self.nodes {
+                    let x = mu + sigma * node[0];
+                    let g = self.score(x, &mut logs);
+                    e_g += node[1] * g;
+                    e_zg += node[1] * node[0] * g;
+                }
+                [-e_g, -(R::of(1.0) / sigma) - e_zg]
+            }
+        }
+    }
+
+    /// d/dx log p(x) by a two-pass stable softmax over the modes.
+    fn score(&self, x: R, logs: &mut [R]) -> R {
+        let mut max = R::of(f64::MIN);
+        for (log, m) in logs.iter_mut().zip(&self.modes) {
+            let d = x - m[0];
+            *log = m[3] - m[1] * d * d;
+            max = max.max(*log);
+        }
+        let (mut sum, mut pull) = (R::of(0.0), R::of(0.0));
+        for (log, m) in logs.iter().zip(&self.modes) {
+            let r = (*log - max).exp();
+            sum += r;
+            pull += r * m[2] * (m[0] - x);
+        }
+        pull / sum
+    }
+
+    /// One Adam step of a running start, with the convergence and divergence checks.
+    pub fn step(&self, s: &mut FitState<R>) {
+        let sigma = self.fixed_sigma.unwrap_or(s.sigma);
+        let grad = self.gradient(s.mu, sigma);
+        let next = s
+            .adam
+            .update([s.mu, sigma], grad, self.lr, self.fixed_sigma.is_none());
+        let limit = R::of(DIVERGED_BEYOND);
+        if !(next[0].is_finite() && next[1].is_finite())
+            || next[0].abs() > limit
+            || next[1] > limit
+        {
+            s.status = DIVERGED;
+            return;
+        }
+        let moved = (next[0] - s.mu).abs().max((next[1] - sigma).abs());
+        s.mu = next[0];
+        s.sigma = next[1];
+        s.still = if moved < R::of(CONVERGED_STEP) {
+            s.still + 1
+        } else {
+            0
+        };
+        if s.still >= CONVERGED_PATIENCE {
+            s.status = CONVERGED;
+        }
+    }
+
+    /// Runs a start for up to `steps` more steps, stopping when it converges or diverges.
+    pub fn fit(&self, s: &mut FitState<R>, steps: u32) {
+        for _ in 0..steps {
+            if s.status != RUNNING {
+                return;
+            }
+            self.step(s);
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! The GPU engine: `shaders/fit.wgsl` through wgpu, one invocation per start,
+//! chunks of steps per submission, state kept on the device between chunks,
+//! buffers pooled across runs. Large batches are split into slices that fit
+//! the device's binding and dispatch limits.
+
+use std::sync::{Arc, Mutex};
+
+use bytemuck::{Pod, Zeroable};
+
+use super::fit::{CONVERGED, DIVERGED, FitState, Kernel, RUNNING};
+use super::{BackendInfo, Endpoint, Engine, Run};
+use crate::defaults;
+use crate::error::{Error, Result};
+use crate::objective::{Objective, Problem};
+
+/// Invocations per workgroup.
+pub const WORKGROUP_SIZE: u32 = 64;
+const STATE_BYTES: u64 = std::mem::size_of::<FitState<f32>>() as u64;
+
+/// The WGSL source of the fit kernel: constants generated from
+/// [`crate::defaults`] (and the engines' Gauss-Hermite rule), then `shaders/fit.wgsl`.
+pub fn shader_source() -> String {
+    let f = |x: f64| format!("{:?}", x as f32);
+    let nodes = crate::quadrature::gauss_hermite(defaults::ENGINE_NODES)
+        .iter()
+        .map(|n| format!("    vec2<f32>({}, {}),", f(n.z), f(n.w)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!(
+        "// Generated from src/defaults.rs by engine::gpu::shader_source.\n\
+         const BETA1: f32 = {};\nconst BETA2: f32 = {};\nconst EPS: f32 = {};\nconst DECAY: f32 = {};\n\
+         const SIGMA_FLOOR: f32 = {};\nconst CONVERGED_STEP: f32 = {};\nconst CONVERGED_PATIENCE: u32 = {}u;\n\
+         const DIVERGED_BEYOND: f32 = {};\nconst MAX_MODES: u32 = {}u;\nconst WORKGROUP_SIZE: u32 = {}u;\n\
+         const STATUS_RUNNING: u32 = {RUNNING}u;\nconst STATUS_CONVERGED: u32 = {CONVERGED}u;\nconst STATUS_DIVERGED: u32 = {DIVERGED}u;\n\
+         const OBJECTIVE_INCLUSIVE: u32 = 0u;\n\
+         const NODE_COUNT: u32 = {}u;\nconst NODES = array<vec2<f32>, {}>(\n{nodes}\n);\n\n{}",
+        f(defaults::ADAM_BETA1),
+        f(defaults::ADAM_BETA2),
+        f(defaults::ADAM_EPS),
+        f(defaults::ADAM_DECAY),
+        f(defaults::SIGMA_FLOOR),
+        f(defaults::CONVERGED_STEP),
+        defaults::CONVERGED_PATIENCE,
+        f(defaults::DIVERGED_BEYOND),
+        defaults::MAX_MODES,
+        WORKGROUP_SIZE,
+        defaults::ENGINE_NODES,
+        defaults::ENGINE_NODES,
+        include_str!("../../shaders/fit.wgsl"),
+    )
+}
+
+/// The kernel's uniform block (layout of `Params` in fit.wgsl).
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+struct Params {
+    modes: [[f32; 4]; defaults::MAX_MODES],
+    mode_count: u32,
+    objective: u32,
+    learn_sigma: u32,
+    steps: u32,
+    count: u32,
+    lr: f32,
+    fixed_sigma: f32,
+    mean: f32,
+    variance: f32,
+    pad: [u32; 3],
+}
+
+impl Params {
+    fn new(kernel: &Kernel<f32>) -> Self {
+        let mut modes = [[0.0; 4]; defaults::MAX_MODES];
+        modes[..kernel.modes.len()].copy_from_slice(&kernel.modes);
+        Self {
+            modes,
+            mode_count: kernel.modes.len() as u32,
+            objective: match kernel.objective {
+                Objective::Inclusive => 0,
+                Objective::Exclusive => 1,
+            },
+            learn_sigma: u32::from(kernel.fixed_sigma.is_none()),
+            steps: 0,
+            count: 0,
+            lr: kernel.lr,
+            fixed_sigma: kernel.fixed_sigma.unwrap_or(0.0),
+            mean: kernel.mean,
+            variance: kernel.variance,
+            pad: [0; 3],
+        }
+    }
+}
+
+/// Buffers for one slice of a batch, kept in a pool and reused.
+struct Slot {
+    capacity: u64,
+    params: wgpu::Buffer,
+    states: wgpu::Buffer,
+    running: wgpu::Buffer,
+    readback: wgpu::Buffer,
+    bind_group: wgpu::BindGroup,
+}
+
+struct Shared {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    pipeline: wgpu::ComputePipeline,
+    pool: Mutex<Vec<Slot>>,
+    max_slice: u64,
+    info: BackendInfo,
+}
+
+/// The wgpu engine. Cheap to clone; clones share the device and the buffer pool.
+#[derive(Clone)]
+pub struct GpuEngine {
+    shared: Arc<Shared>,
+}
+
+impl GpuEngine {
+    /// Opens the best adapter wgpu finds (high-performance preferred; a software
+    /// one such as lavapipe otherwise). Errors when there is none.
+    pub fn new() -> Result<Self> {
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            ..Default::default()
+        }))
+        .map_err(|e| Error::runtime(format!("no GPU adapter found ({e})")))?;
+        let limits = adapter.limits();
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("kl-landscape"),
+            required_limits: wgpu::Limits {
+                max_storage_buffer_binding_size: limits.max_storage_buffer_binding_size,
+                max_buffer_size: limits.max_buffer_size,
+                ..wgpu::Limits::downlevel_defaults()
+            },
+            ..Default::default()
+        }))
+        .map_err(|e| Error::runtime(format!("could not open the GPU device ({e})")))?;
+        Ok(Self::from_device(device, queue, &adapter.get_info()))
+    }
+
+    /// Builds the engine on an existing device (the window shares eframe's).
+    pub fn from_device(device: wgpu::Device, queue: wgpu::Queue, adapter: &wgpu::AdapterInfo) -> Self {
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("fit.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(shader_source().into()),
+        });
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some("fit"),
+            layout: None,
+            module: &module,
+            entry_point: Some("fit"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        let limits = device.limits();
+        let by_binding = u64::from(limits.max_storage_buffer_binding_size).min(limits.max_buffer_size) / STATE_BYTES;
+        let by_dispatch = u64::from(limits.max_compute_workgroups_per_dimension).pow(2) * u64::from(WORKGROUP_SIZE);
+        let info = BackendInfo {
+            kind: "gpu",
+            adapter: format!("{} ({:?}, {:?})", adapter.name, adapter.device_type, adapter.backend),
+        };
+        Self {
+            shared: Arc::new(Shared {
+                device,
+                queue,
+                pipeline,
+                pool: Mutex::new(Vec::new()),
+                max_slice: by_binding.min(by_dispatch).max(1),
+                info,
+            }),
+        }
+    }
+
+    /// Most starts one slice (one buffer, one dispatch) holds on this device.
+    pub fn max_slice(&self) -> u64 {
+        self.shared.max_slice
+    }
+
+    fn take_slot(&self, starts: u64) -> Slot {
+        let mut pool = self.shared.pool.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = pool.iter().position(|s| s.capacity >= starts) {
+            return pool.swap_remove(i);
+        }
+        drop(pool);
+        let device = &self.shared.device;
+        let capacity = starts.next_power_of_two().min(self.shared.max_slice).max(starts);
+        let buffer = |label: &str, size: u64, usage: wgpu::BufferUsages| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size,
+                usage,
+                mapped_at_creation: false,
+            })
+        };
+        use wgpu::BufferUsages as U;
+        let params = buffer("params", std::mem::size_of::<Params>() as u64, U::UNIFORM | U::COPY_DST);
+        let states = buffer("states", capacity * STATE_BYTES, U::STORAGE | U::COPY_DST | U::COPY_SRC);
+        let running = buffer("running", 4, U::STORAGE | U::COPY_DST | U::COPY_SRC);
+        let readback = buffer("readback", capacity * STATE_BYTES + 4, U::MAP_READ | U::COPY_DST);
+        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("fit"),
+            layout: &self.shared.pipeline.get_bind_group_layout(0),
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: params.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: states.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: running.as_entire_binding(),
+                },
+            ],
+        });
+        Slot {
+            capacity,
+            params,
+            states,
+            running,
+            readback,
+            bind_group,
+        }
+    }
+}
+
+impl Engine for GpuEngine {
+    fn info(&self) -> BackendInfo {
+        self.shared.info.clone()
+    }
+
+    fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>> {
+        let kernel = Kernel::<f32>::new(problem, defaults::ENGINE_NODES, lr);
+        let fixed = problem.family.fixed_sigma();
+        let params = Params::new(&kernel);
+        let mut slices = Vec::new();
+        for chunk in starts.chunks(self.shared.max_slice as usize) {
+            let slot = self.take_slot(chunk.len() as u64);
+            let states: Vec<FitState<f32>> = chunk
+                .iter()
+                .map(|&[mu, sigma]| FitState::new(mu, fixed.unwrap_or(sigma)))
+                .collect();
+            self.shared.queue.write_buffer(&slot.states, 0, bytemuck::cast_slice(&states));
+            let p = Params {
+                count: chunk.len() as u32,
+                ..params
+            };
+            self.shared.queue.write_buffer(&slot.params, 0, bytemuck::bytes_of(&p));
+            slices.push((slot, p));
+        }
+        Ok(Box::new(GpuRun {
+            engine: self.clone(),
+            slices,
+        }))
+    }
+}
+
+/// A batch on the GPU: its slices' buffers return to the pool when dropped.
+pub struct GpuRun {
+    engine: GpuEngine,
+    slices: Vec<(Slot, Params)>,
+}
+
+impl GpuRun {
+    /// Copies `bytes` of each slice's buffers (running counter first, then states) to its readback buffer and maps it.
+    fn read(&self, with_states: bool) -> Result<Vec<Vec<u8>>> {
+        let shared = &self.engine.shared;
+        let mut encoder = shared.device.create_command_encoder(&Default::default());
+        for (slot, p) in &self.slices {
+            encoder.copy_buffer_to_buffer(&slot.running, 0, &slot.readback, 0, 4);
+            if with_states {
+                encoder.copy_buffer_to_buffer(&slot.states, 0, &slot.readback, 4, u64::from(p.count) * STATE_BYTES);
+            }
+        }
+        shared.queue.submit([encoder.finish()]);
+        let size = |p: &Params| 4 + if with_states { u64::from(p.count) * STATE_BYTES } else { 0 };
+        for (slot, p) in &self.slices {
+            slot.readback.map_async(wgpu::MapMode::Read, ..size(p), |_| {});
+        }
+        shared
+            .device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| Error::runtime(format!("GPU wait failed: {e}")))?;
+        let mut out = Vec::with_capacity(self.slices.len());
+        for (slot, p) in &self.slices {
+            let bytes = slot
+                .readback
+                .get_mapped_range(..size(p))
+                .map_err(|e| Error::runtime(format!("GPU read-back failed: {e}")))?
+                .to_vec();
+            slot.readback.unmap();
+            out.push(bytes);
+        }
+        Ok(out)
+    }
+}
+
+impl Run for GpuRun {
+    fn advance(&mut self, steps: u32) -> Result<usize> {
+        let shared = &self.engine.shared;
+        let mut encoder = shared.device.create_command_encoder(&Default::default());
+        for (slot, p) in &mut self.slices {
+            p.steps = steps;
+            shared.queue.write_buffer(&slot.params, 0, bytemuck::bytes_of(p));
+            shared.queue.write_buffer(&slot.running, 0, &[0; 4]);
+            let groups = p.count.div_ceil(WORKGROUP_SIZE);
+            let max = shared.device.limits().max_compute_workgroups_per_dimension;
+            let (x, y) = if groups <= max { (groups, 1) } else { (max, groups.div_ceil(max)) };
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            pass.set_pipeline(&shared.pipeline);
+            pass.set_bind_group(0, &slot.bind_group, &[]);
+            pass.dispatch_workgroups(x, y, 1);
+        }
+        // Each slice has its own params buffer, so one submission covers all slices.
+        shared.queue.submit([encoder.finish()]);
+        let counts = self.read(false)?;
+        Ok(counts
+            .iter()
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .sum())
+    }
+
+    fn endpoints(&mut self) -> Result<Vec<Endpoint>> {
+        let bytes = self.read(true)?;
+        Ok(bytes
+            .iter()
+            .flat_map(|b| bytemuck::pod_collect_to_vec::<u8, FitState<f32>>(&b[4..]))
+            .map(|s| Endpoint {
+                mu: f64::from(s.mu),
+                sigma: f64::from(s.sigma),
+                steps: s.adam.t,
+                status: s.status,
+            })
+            .collect())
+    }
+}
+
+impl Drop for GpuRun {
+    fn drop(&mut self) {
+        let mut pool = self.engine.shared.pool.lock().unwrap_or_else(|p| p.into_inner());
+        pool.extend(self.slices.drain(..).map(|(slot, _)| slot));
+    }
+}

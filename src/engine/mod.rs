@@ -1,0 +1,108 @@
+//! Engines run a batch of Adam fits (one problem, thousands of starts) in
+//! chunks of steps. The CPU engine (f64) is the reference; the GPU engine
+//! (WGSL, f32) implements the same interface.
+
+pub mod cpu;
+pub mod fit;
+pub mod gpu;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::objective::Problem;
+
+pub use fit::{CONVERGED, DIVERGED, RUNNING};
+
+/// Where one start ended (so far).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Endpoint {
+    /// Final mean.
+    pub mu: f64,
+    /// Final width.
+    pub sigma: f64,
+    /// Adam steps taken.
+    pub steps: u32,
+    /// [`RUNNING`] (budget ran out), [`CONVERGED`] or [`DIVERGED`].
+    pub status: u32,
+}
+
+/// Which engine ran, for the JSON `backend` field and the bench table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BackendInfo {
+    /// "cpu" or "gpu".
+    pub kind: &'static str,
+    /// The GPU adapter's name, or the CPU engine's description.
+    pub adapter: String,
+}
+
+/// A batch in flight: advanced chunk by chunk, read at any time.
+pub trait Run: Send {
+    /// Advances every running start by up to `steps` steps; returns how many still run.
+    fn advance(&mut self, steps: u32) -> Result<usize>;
+    /// The current state of every start, in the order they were given.
+    fn endpoints(&mut self) -> Result<Vec<Endpoint>>;
+}
+
+/// A backend that can run batches.
+pub trait Engine: Send + Sync {
+    /// What this engine is, for reports.
+    fn info(&self) -> BackendInfo;
+    /// Starts a batch of fits from `starts` = [(mu0, sigma0)] at learning rate `lr`.
+    fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>>;
+}
+
+/// Steps per chunk: small enough that progress moves and a cancel is quick.
+pub const CHUNK_STEPS: u32 = 100;
+
+/// Runs a batch to the end (or until every start stopped), reporting the
+/// fraction done after each chunk.
+pub fn run_to_end(
+    engine: &dyn Engine,
+    problem: &Problem,
+    starts: &[[f64; 2]],
+    steps: u32,
+    lr: f64,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Vec<Endpoint>> {
+    let mut run = engine.launch(problem, starts, lr)?;
+    let mut done = 0;
+    while done < steps {
+        let chunk = CHUNK_STEPS.min(steps - done);
+        let running = run.advance(chunk)?;
+        done += chunk;
+        progress(f64::from(done) / f64::from(steps));
+        if running == 0 {
+            break;
+        }
+    }
+    progress(1.0);
+    run.endpoints()
+}
+
+/// The user's choice of backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackendChoice {
+    /// The GPU when an adapter exists, else the CPU (saying so on stderr).
+    Auto,
+    /// The GPU engine or a clear error.
+    Gpu,
+    /// The f64 CPU reference engine.
+    Cpu,
+}
+
+/// Builds the engine the user asked for.
+pub fn select(choice: BackendChoice) -> Result<Box<dyn Engine>> {
+    match choice {
+        BackendChoice::Cpu => Ok(Box::new(cpu::CpuEngine)),
+        BackendChoice::Gpu => gpu::GpuEngine::new()
+            .map(|e| Box::new(e) as Box<dyn Engine>)
+            .map_err(|e| Error::input(format!("--backend gpu: {e}"))),
+        BackendChoice::Auto => match gpu::GpuEngine::new() {
+            Ok(e) => Ok(Box::new(e)),
+            Err(e) => {
+                eprintln!("kl-landscape: no GPU adapter ({e}); using the CPU engine");
+                Ok(Box::new(cpu::CpuEngine))
+            }
+        },
+    }
+}

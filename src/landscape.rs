@@ -1,0 +1,332 @@
+//! From endpoints to a basin map: a grid of starts, clustering of converged
+//! endpoints, f64 polishing of each cluster, verified minima sorted by KL, and
+//! a label per start.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::engine::{CONVERGED, Endpoint, Engine, run_to_end};
+use crate::error::{Error, Result};
+use crate::objective::Problem;
+use crate::polish::{Kind, polish};
+
+/// One axis of the grid of starts: `count` points from `lo` to `hi` inclusive.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Axis {
+    /// First value.
+    pub lo: f64,
+    /// Last value.
+    pub hi: f64,
+    /// Number of points (>= 1).
+    pub count: usize,
+    /// Points spaced evenly in log (sigma axis only).
+    pub log: bool,
+}
+
+impl Axis {
+    /// A linear axis.
+    pub fn linear(lo: f64, hi: f64, count: usize) -> Self {
+        Self {
+            lo,
+            hi,
+            count,
+            log: false,
+        }
+    }
+
+    /// The i-th point.
+    pub fn at(&self, i: usize) -> f64 {
+        if self.count == 1 {
+            return 0.5 * (self.lo + self.hi);
+        }
+        let f = i as f64 / (self.count - 1) as f64;
+        if self.log {
+            (self.lo.ln() + f * (self.hi.ln() - self.lo.ln())).exp()
+        } else {
+            self.lo + f * (self.hi - self.lo)
+        }
+    }
+
+    /// Where `value` falls on the axis as a fractional index (inverse of [`Axis::at`]).
+    pub fn position(&self, value: f64) -> f64 {
+        if self.count == 1 {
+            return 0.0;
+        }
+        let f = if self.log {
+            (value.ln() - self.lo.ln()) / (self.hi.ln() - self.lo.ln())
+        } else {
+            (value - self.lo) / (self.hi - self.lo)
+        };
+        f * (self.count - 1) as f64
+    }
+
+    /// JSON form `[lo, hi, count]`.
+    pub fn triple(&self) -> (f64, f64, usize) {
+        (self.lo, self.hi, self.count)
+    }
+}
+
+/// Largest grid accepted (starts): beyond this the memory for states and
+/// labels (~100 bytes a start) is refused up front.
+pub const MAX_STARTS: usize = 1 << 26;
+
+/// A grid of starts over (mu0, sigma0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Grid {
+    /// mu0 axis (columns).
+    pub mu: Axis,
+    /// sigma0 axis (rows, lowest sigma first).
+    pub sigma: Axis,
+}
+
+impl Grid {
+    /// Checks ranges and size; one clear message for the first problem.
+    pub fn new(mu: Axis, sigma: Axis) -> Result<Self> {
+        for (name, a) in [("mu", mu), ("sigma", sigma)] {
+            if !(a.lo.is_finite() && a.hi.is_finite()) || a.lo >= a.hi {
+                return Err(Error::input(format!(
+                    "--{name}-range {}:{} is empty: need finite LO < HI",
+                    a.lo, a.hi
+                )));
+            }
+            if a.count == 0 {
+                return Err(Error::input(format!("the grid has no {name} points")));
+            }
+        }
+        if sigma.lo <= 0.0 {
+            return Err(Error::input(format!(
+                "--sigma-range must be positive (got {}:{})",
+                sigma.lo, sigma.hi
+            )));
+        }
+        let starts = mu.count.checked_mul(sigma.count).unwrap_or(usize::MAX);
+        if starts > MAX_STARTS {
+            return Err(Error::input(format!(
+                "a {}x{} grid has {starts} starts and would need about {} GiB; at most {MAX_STARTS} starts are accepted",
+                mu.count,
+                sigma.count,
+                starts as u128 * 100 / (1 << 30)
+            )));
+        }
+        Ok(Self { mu, sigma })
+    }
+
+    /// The default grid of the design card.
+    pub fn default_map() -> Self {
+        use crate::defaults::{DEFAULT_GRID, DEFAULT_MU_RANGE, DEFAULT_SIGMA_RANGE};
+        Self {
+            mu: Axis::linear(DEFAULT_MU_RANGE.0, DEFAULT_MU_RANGE.1, DEFAULT_GRID.0),
+            sigma: Axis::linear(DEFAULT_SIGMA_RANGE.0, DEFAULT_SIGMA_RANGE.1, DEFAULT_GRID.1),
+        }
+    }
+
+    /// Number of starts.
+    pub fn len(&self) -> usize {
+        self.mu.count * self.sigma.count
+    }
+
+    /// Never true for a validated grid; here for completeness of `len`.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Starts (mu0, sigma0) row-major: sigma rows (lowest first), mu columns (lowest first).
+    pub fn starts(&self) -> Vec<[f64; 2]> {
+        (0..self.sigma.count)
+            .flat_map(|j| (0..self.mu.count).map(move |i| [self.mu.at(i), self.sigma.at(j)]))
+            .collect()
+    }
+
+    /// The starts an engine must run for `problem`, and how many times their
+    /// endpoints repeat to fill the grid: in the fixed-sigma family sigma0
+    /// plays no part, so one row is run and repeated for every row.
+    pub fn distinct_starts(&self, problem: &Problem) -> (Vec<[f64; 2]>, usize) {
+        let mut starts = self.starts();
+        if problem.family.fixed_sigma().is_some() {
+            starts.truncate(self.mu.count);
+            (starts, self.sigma.count)
+        } else {
+            (starts, 1)
+        }
+    }
+}
+
+/// A verified local minimum.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Optimum {
+    /// Mean of q at the minimum.
+    pub mu: f64,
+    /// Width of q at the minimum.
+    pub sigma: f64,
+    /// KL there (exact, f64).
+    pub kl: f64,
+    /// Share of all starts whose fit ends here.
+    pub basin_fraction: f64,
+    /// True when the minimum is pressed against sigma's floor.
+    pub boundary: bool,
+}
+
+/// A critical point that is not a minimum (some starts stopped on it).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Saddle {
+    /// Mean at the saddle.
+    pub mu: f64,
+    /// Width at the saddle.
+    pub sigma: f64,
+    /// KL there.
+    pub kl: f64,
+}
+
+/// A labelled basin map for one objective.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Landscape {
+    /// Verified minima sorted by KL (index 0 is the global best found).
+    pub optima: Vec<Optimum>,
+    /// Saddles some starts stopped on, never counted as optima.
+    pub saddles: Vec<Saddle>,
+    /// Per start (row-major, sigma rows): index into `optima`, or -1.
+    pub labels: Vec<i32>,
+    /// Per start: Adam steps taken (the budget when it never converged).
+    pub steps_to_converge: Vec<u32>,
+    /// Wall time for the map: engine plus polishing (0 until [`Landscape::compute`] sets it).
+    pub seconds: f64,
+}
+
+/// Converged endpoints closer than this (in mu and in sigma) are one candidate.
+const CLUSTER_RADIUS: f64 = 0.02;
+/// An endpoint is in an optimum's basin only if it ended this close to it
+/// (the engines' fixed rule may stop a little off the exact optimum).
+const REACH: f64 = 0.25;
+/// Polished minima closer than this are the same minimum.
+const SAME_POINT: f64 = 1e-6;
+
+impl Landscape {
+    /// Clusters converged endpoints, polishes each cluster in f64, keeps
+    /// verified minima (sorted by KL), and labels every start.
+    pub fn classify(problem: &Problem, endpoints: &[Endpoint]) -> Self {
+        // Greedy clustering of converged endpoints.
+        let mut centres: Vec<[f64; 2]> = Vec::new();
+        let mut cluster_of = vec![usize::MAX; endpoints.len()];
+        for (slot, e) in cluster_of.iter_mut().zip(endpoints) {
+            if e.status != CONVERGED {
+                continue;
+            }
+            let found = centres.iter().position(|c| {
+                (c[0] - e.mu).abs() < CLUSTER_RADIUS && (c[1] - e.sigma).abs() < CLUSTER_RADIUS
+            });
+            *slot = found.unwrap_or_else(|| {
+                centres.push([e.mu, e.sigma]);
+                centres.len() - 1
+            });
+        }
+        let polished: Vec<_> = centres
+            .par_iter()
+            .map(|c| polish(problem, c[0], c[1]))
+            .collect();
+
+        // Distinct minima and saddles.
+        let mut optima: Vec<Optimum> = Vec::new();
+        let mut saddles: Vec<Saddle> = Vec::new();
+        let same = |a: (f64, f64), b: (f64, f64)| {
+            (a.0 - b.0).abs() < SAME_POINT * (1.0 + a.0.abs())
+                && (a.1 - b.1).abs() < SAME_POINT * (1.0 + a.1.abs())
+        };
+        let mut optimum_of_cluster = vec![None; centres.len()];
+        for ((p, c), slot) in polished.iter().zip(&centres).zip(&mut optimum_of_cluster) {
+            let reached = (p.mu - c[0]).abs() < REACH && (p.sigma - c[1]).abs() < REACH * p.sigma.max(1.0);
+            match p.kind {
+                Kind::Minimum | Kind::BoundaryMinimum if reached => {
+                    let idx = optima
+                        .iter()
+                        .position(|o| same((o.mu, o.sigma), (p.mu, p.sigma)))
+                        .unwrap_or_else(|| {
+                            optima.push(Optimum {
+                                mu: p.mu,
+                                sigma: p.sigma,
+                                kl: p.eval.kl,
+                                basin_fraction: 0.0,
+                                boundary: p.kind == Kind::BoundaryMinimum,
+                            });
+                            optima.len() - 1
+                        });
+                    *slot = Some(idx);
+                }
+                Kind::Saddle if reached => {
+                    if !saddles.iter().any(|s| same((s.mu, s.sigma), (p.mu, p.sigma))) {
+                        saddles.push(Saddle {
+                            mu: p.mu,
+                            sigma: p.sigma,
+                            kl: p.eval.kl,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+
+        // Sort by KL and relabel.
+        let mut order: Vec<usize> = (0..optima.len()).collect();
+        // KL ties (mirror images) within the reference's accuracy go by mu, so
+        // every engine numbers the optima alike.
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&optima[a], &optima[b]);
+            if (x.kl - y.kl).abs() <= 1e-9 * (1.0 + x.kl.abs()) {
+                x.mu.total_cmp(&y.mu)
+            } else {
+                x.kl.total_cmp(&y.kl)
+            }
+        });
+        let mut rank = vec![0; optima.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r as i32;
+        }
+        let mut optima: Vec<Optimum> = order.iter().map(|&i| optima[i]).collect();
+        saddles.sort_by(|a, b| a.kl.total_cmp(&b.kl));
+
+        let labels: Vec<i32> = cluster_of
+            .iter()
+            .map(|&c| {
+                optimum_of_cluster
+                    .get(c)
+                    .copied()
+                    .flatten()
+                    .map_or(-1, |i| rank[i])
+            })
+            .collect();
+        for &l in &labels {
+            if l >= 0 {
+                optima[l as usize].basin_fraction += 1.0;
+            }
+        }
+        let total = labels.len().max(1) as f64;
+        for o in &mut optima {
+            o.basin_fraction /= total;
+        }
+        Self {
+            optima,
+            saddles,
+            labels,
+            steps_to_converge: endpoints.iter().map(|e| e.steps).collect(),
+            seconds: 0.0,
+        }
+    }
+
+    /// Runs every start of `grid` on `engine` and classifies the endpoints.
+    pub fn compute(
+        engine: &dyn Engine,
+        problem: &Problem,
+        grid: &Grid,
+        steps: u32,
+        lr: f64,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Self> {
+        let clock = Instant::now();
+        let (starts, rows) = grid.distinct_starts(problem);
+        let endpoints = run_to_end(engine, problem, &starts, steps, lr, progress)?.repeat(rows);
+        let mut landscape = Self::classify(problem, &endpoints);
+        landscape.seconds = clock.elapsed().as_secs_f64();
+        Ok(landscape)
+    }
+}

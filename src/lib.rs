@@ -1,0 +1,24 @@
+//! kl-landscape: fit one Gaussian q to a Gaussian-mixture target p by Adam in
+//! both KL directions, and map which local optimum each start reaches.
+//!
+//! Data flows one way: [`target`] -> [`objective`] -> [`engine`] ->
+//! [`landscape`] -> view ([`app`]) or [`export`].
+
+pub mod adam;
+pub mod defaults;
+pub mod engine;
+pub mod error;
+pub mod landscape;
+pub mod map_job;
+pub mod objective;
+pub mod polish;
+pub mod quadrature;
+pub mod palette;
+pub mod real;
+pub mod scenario;
+pub mod target;
+
+pub use error::{Error, Result};
+pub use landscape::{Grid, Landscape};
+pub use objective::{Eval, Family, Objective, Problem};
+pub use target::{Mixture, Mode};

@@ -1,0 +1,152 @@
+//! A basin map computed progressively on a background thread: start it, poll
+//! its progress and partial landscape, drop or cancel it when the target
+//! changes. The window runs its maps this way so frames never wait on compute.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::engine::{CHUNK_STEPS, Engine};
+use crate::error::{Error, Result};
+use crate::landscape::{Grid, Landscape};
+use crate::objective::Problem;
+
+/// What a poll sees.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Fraction of the step budget done, 0..=1.
+    pub progress: f64,
+    /// The latest classification: partial while running, final when `done`.
+    pub landscape: Option<Landscape>,
+    /// True once the map is final (or failed).
+    pub done: bool,
+    /// The failure, if any.
+    pub error: Option<Error>,
+}
+
+/// A map in flight. Dropping it cancels it.
+pub struct MapJob {
+    state: Arc<Mutex<Snapshot>>,
+    cancel: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+}
+
+/// How often a partial classification is published while a map runs.
+const PARTIAL_EVERY: Duration = Duration::from_millis(300);
+
+impl MapJob {
+    /// Starts computing `grid` for `problem` on `engine` in the background.
+    /// Each submission is sized to take about `chunk_time` (so a device shared
+    /// with the window's renderer is never held long).
+    pub fn start(
+        engine: Arc<dyn Engine>,
+        problem: Problem,
+        grid: Grid,
+        steps: u32,
+        lr: f64,
+        chunk_time: Duration,
+    ) -> Self {
+        let state = Arc::new(Mutex::new(Snapshot::default()));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (state2, cancel2) = (state.clone(), cancel.clone());
+        let handle = std::thread::spawn(move || {
+            let job = Job {
+                engine: &*engine,
+                problem: &problem,
+                grid: &grid,
+                steps,
+                lr,
+                chunk_time,
+            };
+            let result = job.run(&state2, &cancel2);
+            let mut s = state2.lock().unwrap_or_else(|p| p.into_inner());
+            s.done = true;
+            match result {
+                Ok(Some(l)) => {
+                    s.progress = 1.0;
+                    s.landscape = Some(l);
+                }
+                Ok(None) => {}
+                Err(e) => s.error = Some(e),
+            }
+        });
+        Self {
+            state,
+            cancel,
+            handle: Some(handle),
+        }
+    }
+
+    /// The current progress and latest landscape.
+    pub fn snapshot(&self) -> Snapshot {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Stops the map at the next chunk boundary.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Waits for the map to finish and returns its final snapshot.
+    pub fn wait(mut self) -> Snapshot {
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+        self.snapshot()
+    }
+}
+
+impl Drop for MapJob {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+struct Job<'a> {
+    engine: &'a dyn Engine,
+    problem: &'a Problem,
+    grid: &'a Grid,
+    steps: u32,
+    lr: f64,
+    chunk_time: Duration,
+}
+
+impl Job<'_> {
+    fn run(&self, state: &Mutex<Snapshot>, cancel: &AtomicBool) -> Result<Option<Landscape>> {
+        let clock = Instant::now();
+        let (starts, rows) = self.grid.distinct_starts(self.problem);
+        let mut run = self.engine.launch(self.problem, &starts, self.lr)?;
+        let (mut done, mut chunk) = (0, 1);
+        let mut published = Instant::now();
+        while done < self.steps {
+            if cancel.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            let n = chunk.min(self.steps - done);
+            let t = Instant::now();
+            let running = run.advance(n)?;
+            let took = t.elapsed().as_secs_f64().max(1e-6);
+            // Grow or shrink the next chunk toward the target time.
+            let scale = (self.chunk_time.as_secs_f64() / took).clamp(0.5, 2.0);
+            chunk = ((f64::from(n) * scale).round() as u32).clamp(1, CHUNK_STEPS * 5);
+            done += n;
+            let last = done >= self.steps || running == 0;
+            let progress = f64::from(done) / f64::from(self.steps);
+            if last || published.elapsed() >= PARTIAL_EVERY {
+                let mut landscape = Landscape::classify(self.problem, &run.endpoints()?.repeat(rows));
+                landscape.seconds = clock.elapsed().as_secs_f64();
+                if last {
+                    return Ok(Some(landscape));
+                }
+                let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+                s.landscape = Some(landscape);
+                s.progress = progress;
+                published = Instant::now();
+            } else {
+                state.lock().unwrap_or_else(|p| p.into_inner()).progress = progress;
+            }
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,217 @@
+//! Polishing in f64: from an engine's endpoint, Newton on the exact
+//! objective until the gradient is ~1e-10, then the Hessian says whether the
+//! point is a true local minimum (or one pressed against sigma's floor) or a saddle.
+
+use crate::defaults::SIGMA_FLOOR;
+use crate::objective::{Eval, Problem};
+
+/// Newton stops once the free gradient is this small.
+const GRAD_TOL: f64 = 1e-10;
+/// A polished point whose free gradient exceeds this is not a critical point.
+const CRITICAL_TOL: f64 = 1e-7;
+
+/// What a polished point is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Positive-definite Hessian in the free parameters.
+    Minimum,
+    /// A minimum pressed against sigma = floor (d/dsigma > 0 there, mu a minimum).
+    BoundaryMinimum,
+    /// A critical point that is not a minimum.
+    Saddle,
+    /// Newton did not reach a critical point.
+    NotCritical,
+}
+
+/// A polished point and its classification.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Critical {
+    /// Mean at the point.
+    pub mu: f64,
+    /// Width at the point.
+    pub sigma: f64,
+    /// Exact value and gradient there.
+    pub eval: Eval,
+    /// Minimum, boundary minimum, saddle or not critical.
+    pub kind: Kind,
+}
+
+impl Critical {
+    /// A verified local minimum (interior or on the floor).
+    pub fn is_minimum(&self) -> bool {
+        matches!(self.kind, Kind::Minimum | Kind::BoundaryMinimum)
+    }
+}
+
+struct Local<'a> {
+    problem: &'a Problem,
+    learn_sigma: bool,
+}
+
+impl Local<'_> {
+    fn clamp(&self, x: [f64; 2]) -> [f64; 2] {
+        match self.problem.family.fixed_sigma() {
+            Some(s) => [x[0], s],
+            None => [x[0], x[1].max(SIGMA_FLOOR)],
+        }
+    }
+
+    /// Value, whether sigma is held by the floor, and the gradient in the free parameters.
+    fn grad(&self, x: [f64; 2]) -> (Eval, bool, [f64; 2]) {
+        let e = self.problem.evaluate(x[0], x[1]);
+        let on_floor = self.learn_sigma && x[1] <= SIGMA_FLOOR * (1.0 + 1e-12) && e.d_sigma > 0.0;
+        let free_sigma = self.learn_sigma && !on_floor;
+        (e, on_floor, [e.d_mu, if free_sigma { e.d_sigma } else { 0.0 }])
+    }
+
+    /// Hessian by central differences of the exact gradient; 1x1 (mu only) unless sigma is free.
+    fn hessian(&self, x: [f64; 2], free_sigma: bool) -> [[f64; 2]; 2] {
+        let grad_at = |p: [f64; 2]| {
+            let e = self.problem.evaluate(p[0], p[1]);
+            [e.d_mu, e.d_sigma]
+        };
+        let h_mu = 1e-5 * x[0].abs().max(1.0);
+        let plus = grad_at([x[0] + h_mu, x[1]]);
+        let minus = grad_at([x[0] - h_mu, x[1]]);
+        let mut h = [[(plus[0] - minus[0]) / (2.0 * h_mu), 0.0], [0.0, 0.0]];
+        if free_sigma {
+            let h_s = 1e-5 * x[1];
+            let plus_s = grad_at([x[0], x[1] + h_s]);
+            let minus_s = grad_at([x[0], x[1] - h_s]);
+            let cross = 0.5 * ((plus[1] - minus[1]) / (2.0 * h_mu) + (plus_s[0] - minus_s[0]) / (2.0 * h_s));
+            h[0][1] = cross;
+            h[1][0] = cross;
+            h[1][1] = (plus_s[1] - minus_s[1]) / (2.0 * h_s);
+        }
+        h
+    }
+
+    /// Solves H d = -g in the free parameters; None if H is singular.
+    fn newton_step(h: [[f64; 2]; 2], g: [f64; 2], free_sigma: bool) -> Option<[f64; 2]> {
+        if !free_sigma {
+            return (h[0][0] != 0.0).then(|| [-g[0] / h[0][0], 0.0]);
+        }
+        let det = h[0][0] * h[1][1] - h[0][1] * h[1][0];
+        if det == 0.0 || !det.is_finite() {
+            return None;
+        }
+        Some([
+            -(h[1][1] * g[0] - h[0][1] * g[1]) / det,
+            -(h[0][0] * g[1] - h[1][0] * g[0]) / det,
+        ])
+    }
+
+    fn positive_definite(h: [[f64; 2]; 2], free_sigma: bool) -> bool {
+        let scale = h[0][0].abs() + h[1][1].abs();
+        if free_sigma {
+            h[0][0] > 0.0 && h[0][0] * h[1][1] - h[0][1] * h[1][0] > 1e-14 * scale * scale
+        } else {
+            h[0][0] > 1e-14
+        }
+    }
+
+    /// Plain Newton iterations: converges to the nearest critical point of any kind, or gives up.
+    fn newton(&self, start: [f64; 2]) -> Option<[f64; 2]> {
+        let mut x = self.clamp(start);
+        for _ in 0..40 {
+            let (_, on_floor, g) = self.grad(x);
+            if g[0].hypot(g[1]) < GRAD_TOL {
+                return Some(x);
+            }
+            let free_sigma = self.learn_sigma && !on_floor;
+            let d = Self::newton_step(self.hessian(x, free_sigma), g, free_sigma)?;
+            if d[0].hypot(d[1]) > 0.5 {
+                return None;
+            }
+            let next = self.clamp([x[0] + d[0], x[1] + d[1]]);
+            if (next[0] - start[0]).abs() > 0.5 || (next[1] - start[1]).abs() > 0.5 {
+                return None;
+            }
+            if next == x {
+                return Some(x);
+            }
+            x = next;
+        }
+        None
+    }
+
+    /// Descent to a minimum: Newton where the Hessian is positive definite,
+    /// gradient steps elsewhere, with backtracking on the exact value.
+    fn descend(&self, start: [f64; 2]) -> [f64; 2] {
+        let mut x = self.clamp(start);
+        for _ in 0..400 {
+            let (e, on_floor, g) = self.grad(x);
+            let gn = g[0].hypot(g[1]);
+            if gn < GRAD_TOL {
+                break;
+            }
+            let free_sigma = self.learn_sigma && !on_floor;
+            let h = self.hessian(x, free_sigma);
+            let pd = Self::positive_definite(h, free_sigma);
+            let d = match Self::newton_step(h, g, free_sigma) {
+                Some(d) if pd => d,
+                _ => [-g[0] / gn.max(1.0), -g[1] / gn.max(1.0)],
+            };
+            if pd && gn < 1e-6 {
+                // Quadratic convergence; values no longer resolve the decrease.
+                x = self.clamp([x[0] + d[0], x[1] + d[1]]);
+                continue;
+            }
+            let mut t = 1.0;
+            let mut moved = false;
+            for _ in 0..60 {
+                let next = self.clamp([x[0] + t * d[0], x[1] + t * d[1]]);
+                let kl = self.problem.evaluate(next[0], next[1]).kl;
+                if kl.is_finite() && kl < e.kl {
+                    x = next;
+                    moved = true;
+                    break;
+                }
+                t *= 0.5;
+            }
+            if !moved {
+                break;
+            }
+        }
+        x
+    }
+
+    fn classify(&self, x: [f64; 2]) -> Critical {
+        let (eval, on_floor, g) = self.grad(x);
+        let free_sigma = self.learn_sigma && !on_floor;
+        let kind = if g[0].hypot(g[1]) > CRITICAL_TOL {
+            Kind::NotCritical
+        } else if Self::positive_definite(self.hessian(x, free_sigma), free_sigma) {
+            if on_floor {
+                Kind::BoundaryMinimum
+            } else {
+                Kind::Minimum
+            }
+        } else {
+            Kind::Saddle
+        };
+        Critical {
+            mu: x[0],
+            sigma: x[1],
+            eval,
+            kind,
+        }
+    }
+}
+
+/// Polishes an endpoint: first plain Newton (which also finds a saddle the
+/// start sat on), else descent to a minimum; then classifies the point.
+pub fn polish(problem: &Problem, mu: f64, sigma: f64) -> Critical {
+    let local = Local {
+        problem,
+        learn_sigma: problem.family.fixed_sigma().is_none(),
+    };
+    let start = [mu, sigma];
+    let point = local.newton(start).unwrap_or_else(|| local.descend(start));
+    let critical = local.classify(point);
+    if critical.kind == Kind::NotCritical {
+        // Newton may have stalled on a nearly flat patch: let descent finish the job.
+        return local.classify(local.descend(point));
+    }
+    critical
+}

@@ -1,0 +1,273 @@
+//! The target p: a Gaussian mixture, parsed and validated once, with its
+//! density, log-density, score (d/dx log p), moments and entropy.
+
+use serde::{Deserialize, Serialize};
+
+use crate::defaults::MAX_MODES;
+use crate::error::{Error, Result};
+use crate::quadrature;
+
+/// ln(sqrt(2 pi)).
+pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// Largest |mean| accepted: keeps every square finite in f32 on the GPU.
+pub const MAX_ABS_MEAN: f64 = 1000.0;
+/// Accepted range of a mode's std.
+pub const STD_RANGE: (f64, f64) = (1e-3, 1000.0);
+
+/// One mixture component: weight, mean and standard deviation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Mode {
+    /// Mixture weight (normalised to sum 1 inside a [`Mixture`]).
+    pub weight: f64,
+    /// Component mean.
+    pub mean: f64,
+    /// Component standard deviation.
+    pub std: f64,
+}
+
+/// A validated Gaussian mixture with weights summing to 1.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Mixture {
+    modes: Vec<Mode>,
+}
+
+/// Per-mode constants the inner loops use: log p_k(x) = log_coef - 0.5 * precision * (x - mean)^2.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModeTerms {
+    /// Component mean.
+    pub mean: f64,
+    /// 1 / std^2.
+    pub precision: f64,
+    /// ln w - ln std - ln sqrt(2 pi).
+    pub log_coef: f64,
+}
+
+impl Mixture {
+    /// Validates and normalises `modes`; one clear message for the first problem found.
+    pub fn new(modes: Vec<Mode>) -> Result<Self> {
+        if modes.is_empty() {
+            return Err(Error::input("the target needs at least one mode"));
+        }
+        if modes.len() > MAX_MODES {
+            return Err(Error::input(format!(
+                "the target has {} modes; at most {MAX_MODES} are supported",
+                modes.len()
+            )));
+        }
+        for (i, m) in modes.iter().enumerate() {
+            let n = i + 1;
+            if !(m.weight.is_finite() && m.mean.is_finite() && m.std.is_finite()) {
+                return Err(Error::input(format!(
+                    "mode {n}: weight, mean and std must be finite numbers"
+                )));
+            }
+            if m.weight <= 0.0 {
+                return Err(Error::input(format!(
+                    "mode {n}: weight must be > 0 (got {})",
+                    m.weight
+                )));
+            }
+            if m.std <= 0.0 {
+                return Err(Error::input(format!(
+                    "mode {n}: std must be > 0 (got {})",
+                    m.std
+                )));
+            }
+            if m.std < STD_RANGE.0 || m.std > STD_RANGE.1 {
+                return Err(Error::input(format!(
+                    "mode {n}: std must lie in [{}, {}] (got {})",
+                    STD_RANGE.0, STD_RANGE.1, m.std
+                )));
+            }
+            if m.mean.abs() > MAX_ABS_MEAN {
+                return Err(Error::input(format!(
+                    "mode {n}: |mean| must be at most {MAX_ABS_MEAN} (got {})",
+                    m.mean
+                )));
+            }
+        }
+        let total: f64 = modes.iter().map(|m| m.weight).sum();
+        let modes = modes
+            .into_iter()
+            .map(|m| Mode {
+                weight: m.weight / total,
+                ..m
+            })
+            .collect();
+        Ok(Self { modes })
+    }
+
+    /// Parses `w:m:s,w:m:s,...` (weight, mean, std per mode).
+    pub fn parse(spec: &str) -> Result<Self> {
+        let mut modes = Vec::new();
+        for (i, part) in spec.split(',').enumerate() {
+            let fields: Vec<&str> = part.split(':').map(str::trim).collect();
+            if fields.len() != 3 {
+                return Err(Error::input(format!(
+                    "target mode {}: expected weight:mean:std, got '{}'",
+                    i + 1,
+                    part.trim()
+                )));
+            }
+            let mut nums = [0.0; 3];
+            for (slot, (text, name)) in nums
+                .iter_mut()
+                .zip(fields.iter().zip(["weight", "mean", "std"]))
+            {
+                *slot = text.parse::<f64>().map_err(|_| {
+                    Error::input(format!(
+                        "target mode {}: {name} '{text}' is not a number",
+                        i + 1
+                    ))
+                })?;
+            }
+            modes.push(Mode {
+                weight: nums[0],
+                mean: nums[1],
+                std: nums[2],
+            });
+        }
+        Self::new(modes)
+    }
+
+    /// The widget's default target: two modes at -2.5 and 2.5, std 0.8, equal weights.
+    pub fn widget_default() -> Self {
+        Self::parse(crate::defaults::DEFAULT_TARGET).expect("default target is valid")
+    }
+
+    /// The components, weights normalised.
+    pub fn modes(&self) -> &[Mode] {
+        &self.modes
+    }
+
+    /// The spec string that parses back to this mixture.
+    pub fn spec(&self) -> String {
+        self.modes
+            .iter()
+            .map(|m| format!("{}:{}:{}", m.weight, m.mean, m.std))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Per-mode constants for the inner loops.
+    pub fn terms(&self) -> Vec<ModeTerms> {
+        self.modes
+            .iter()
+            .map(|m| ModeTerms {
+                mean: m.mean,
+                precision: 1.0 / (m.std * m.std),
+                log_coef: m.weight.ln() - m.std.ln() - LN_SQRT_2PI,
+            })
+            .collect()
+    }
+
+    /// log p(x), by log-sum-exp: finite for every finite x.
+    pub fn log_pdf(&self, x: f64) -> f64 {
+        let terms = self.terms();
+        let logs = terms
+            .iter()
+            .map(|t| t.log_coef - 0.5 * t.precision * (x - t.mean) * (x - t.mean));
+        let max = logs.clone().fold(f64::NEG_INFINITY, f64::max);
+        max + logs.map(|l| (l - max).exp()).sum::<f64>().ln()
+    }
+
+    /// p(x).
+    pub fn pdf(&self, x: f64) -> f64 {
+        self.log_pdf(x).exp()
+    }
+
+    /// log p(x) and the score d/dx log p(x), from responsibilities as a stable softmax.
+    pub fn log_pdf_and_score(&self, terms: &[ModeTerms], x: f64) -> (f64, f64) {
+        let mut max = f64::NEG_INFINITY;
+        for t in terms {
+            max = max.max(t.log_coef - 0.5 * t.precision * (x - t.mean) * (x - t.mean));
+        }
+        let (mut sum, mut weighted) = (0.0, 0.0);
+        for t in terms {
+            let d = x - t.mean;
+            let r = (t.log_coef - 0.5 * t.precision * d * d - max).exp();
+            sum += r;
+            weighted -= r * t.precision * d;
+        }
+        (max + sum.ln(), weighted / sum)
+    }
+
+    /// E_p[x].
+    pub fn mean(&self) -> f64 {
+        self.modes.iter().map(|m| m.weight * m.mean).sum()
+    }
+
+    /// Var_p[x].
+    pub fn variance(&self) -> f64 {
+        let mean = self.mean();
+        self.modes
+            .iter()
+            .map(|m| m.weight * (m.std * m.std + (m.mean - mean) * (m.mean - mean)))
+            .sum()
+    }
+
+    /// Points where two components' weighted densities are equal: where the
+    /// score changes fastest, so quadrature splits its intervals there.
+    pub fn crossovers(&self) -> Vec<f64> {
+        let terms = self.terms();
+        let mut out = Vec::new();
+        for (i, a) in terms.iter().enumerate() {
+            for b in &terms[i + 1..] {
+                // a.log_coef - a.prec/2 (x-ma)^2 = b.log_coef - b.prec/2 (x-mb)^2
+                let qa = 0.5 * (b.precision - a.precision);
+                let qb = a.precision * a.mean - b.precision * b.mean;
+                let qc = a.log_coef - b.log_coef - 0.5 * a.precision * a.mean * a.mean
+                    + 0.5 * b.precision * b.mean * b.mean;
+                if qa.abs() < 1e-12 * (a.precision + b.precision) {
+                    if qb != 0.0 {
+                        out.push(-qc / qb);
+                    }
+                    continue;
+                }
+                let disc = qb * qb - 4.0 * qa * qc;
+                if disc >= 0.0 {
+                    let root = disc.sqrt();
+                    // Numerically stable pair of roots.
+                    let q = -0.5 * (qb + qb.signum() * root);
+                    if q != 0.0 {
+                        out.push(q / qa);
+                        out.push(qc / q);
+                    } else {
+                        out.push(-qb / (2.0 * qa));
+                    }
+                }
+            }
+        }
+        out.retain(|x| x.is_finite());
+        out
+    }
+
+    /// Points where p changes character: the means and the crossovers.
+    pub fn breakpoints(&self) -> Vec<f64> {
+        let mut points: Vec<f64> = self.modes.iter().map(|m| m.mean).collect();
+        points.extend(self.crossovers());
+        points
+    }
+
+    /// Differential entropy H(p) = -E_p[log p], by adaptive quadrature to ~1e-13.
+    pub fn entropy(&self) -> f64 {
+        let lo = self
+            .modes
+            .iter()
+            .map(|m| m.mean - 40.0 * m.std)
+            .fold(f64::INFINITY, f64::min);
+        let hi = self
+            .modes
+            .iter()
+            .map(|m| m.mean + 40.0 * m.std)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let terms = self.terms();
+        let [h] = quadrature::adaptive(lo, hi, &self.breakpoints(), 1e-13, |x| {
+            let (lp, _) = self.log_pdf_and_score(&terms, x);
+            [-lp.exp() * lp]
+        });
+        h
+    }
+}
