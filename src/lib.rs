@@ -5,6 +5,7 @@
 //! [`landscape`] -> view ([`app`]) or [`export`].
 
 pub mod adam;
+pub mod app;
 pub mod defaults;
 pub mod engine;
 pub mod error;

@@ -1,0 +1,424 @@
+//! One basin map: cells over (mu0, sigma0) coloured by the optimum each start
+//! reaches, optima marked, the live fit's trajectory, a hover readout, a
+//! legend with every optimum's numbers, and click-to-fit.
+
+use eframe::egui::{
+    self, Align2, Color32, ColorImage, FontId, Pos2, Rect, Sense, Shape, Stroke, TextureHandle,
+    TextureOptions, pos2, vec2,
+};
+
+use super::maps::MapSlot;
+use super::plot::{Frame2, integer_ticks, rgb, x_axis, y_axis};
+use super::state::{LiveFit, MapKey};
+use crate::landscape::{Grid, Landscape};
+use crate::objective::Objective;
+use crate::palette::{UNCONVERGED, cell_colour, optimum_colour};
+
+/// Width of the legend column right of the map.
+pub const LEGEND_WIDTH: f32 = 230.0;
+
+/// The view's memory of one map: its texture and where it was drawn.
+#[derive(Default)]
+pub struct MapView {
+    texture: Option<(TextureHandle, u64)>,
+    /// The plot area and data box of the last frame (for tests and clicks).
+    pub frame: Option<Frame2>,
+}
+
+/// Everything one map needs to draw.
+pub struct MapInput<'a> {
+    /// Which objective's map.
+    pub objective: Objective,
+    /// The job slot: map on view, progress, error.
+    pub slot: &'a MapSlot,
+    /// The grid of starts.
+    pub grid: &'a Grid,
+    /// Steps per start (shading of slow starts).
+    pub steps: u32,
+    /// The live fit on this objective (its trajectory is drawn).
+    pub fit: &'a LiveFit,
+    /// What is current: a map for another key is drawn faded, marked "updating".
+    pub key: &'a MapKey,
+}
+
+/// The data box of a grid's image: each cell centred on its start.
+pub fn image_box(grid: &Grid) -> ((f64, f64), (f64, f64)) {
+    let half = |a: &crate::landscape::Axis| {
+        if a.count > 1 {
+            0.5 * (a.hi - a.lo) / (a.count - 1) as f64
+        } else {
+            0.5 * (a.hi - a.lo)
+        }
+    };
+    let (hm, hs) = (half(&grid.mu), half(&grid.sigma));
+    (
+        (grid.mu.lo - hm, grid.mu.hi + hm),
+        (grid.sigma.lo - hs, grid.sigma.hi + hs),
+    )
+}
+
+/// The grid cell (column, row) nearest to data point (mu, sigma), if inside the map.
+pub fn cell_at(grid: &Grid, mu: f64, sigma: f64) -> Option<(usize, usize)> {
+    let (bx, by) = image_box(grid);
+    if !(mu >= bx.0 && mu <= bx.1 && sigma >= by.0 && sigma <= by.1) {
+        return None;
+    }
+    let col = grid
+        .mu
+        .position(mu)
+        .round()
+        .clamp(0.0, (grid.mu.count - 1) as f64) as usize;
+    let row = grid
+        .sigma
+        .position(sigma)
+        .round()
+        .clamp(0.0, (grid.sigma.count - 1) as f64) as usize;
+    Some((col, row))
+}
+
+fn image(landscape: &Landscape, grid: &Grid, steps: u32) -> ColorImage {
+    let (cols, rows) = (grid.mu.count, grid.sigma.count);
+    let mut rgb = Vec::with_capacity(cols * rows * 3);
+    for r in (0..rows).rev() {
+        for c in 0..cols {
+            let i = r * cols + c;
+            let label = landscape.labels.get(i).copied().unwrap_or(-1);
+            let s = landscape.steps_to_converge.get(i).copied().unwrap_or(steps);
+            rgb.extend_from_slice(&cell_colour(label, s, steps));
+        }
+    }
+    ColorImage::from_rgb([cols, rows], &rgb)
+}
+
+/// Draws the map and legend in `rect`; returns the start (mu0, sigma0) of a clicked cell.
+pub fn show(
+    ui: &mut egui::Ui,
+    rect: Rect,
+    view: &mut MapView,
+    input: &MapInput<'_>,
+) -> Option<(f64, f64)> {
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 4.0, Color32::WHITE);
+    painter.rect_stroke(
+        rect,
+        4.0,
+        Stroke::new(1.0, Color32::from_gray(200)),
+        egui::StrokeKind::Inside,
+    );
+    let grid = input.grid;
+    let shown = input.slot.shown();
+
+    // Header: title, progress, timing.
+    let title = format!(
+        "Basin map, {}  {}",
+        input.objective.formula(),
+        input.objective
+    );
+    painter.text(
+        rect.left_top() + vec2(10.0, 7.0),
+        Align2::LEFT_TOP,
+        title,
+        FontId::proportional(15.0),
+        Color32::from_gray(30),
+    );
+    let current = shown.is_some_and(|s| s.complete && &s.key == input.key);
+    let status = match (input.slot.progress(), input.slot.error(), shown) {
+        (_, Some(e), _) => format!("map failed: {e}"),
+        (Some(p), _, _) => format!("computing {:.0}%", 100.0 * p),
+        (None, _, Some(s)) if current => format!(
+            "{}x{} starts, {} steps, {:.1} s",
+            grid.mu.count, grid.sigma.count, input.steps, s.landscape.seconds
+        ),
+        (None, _, Some(_)) => "waiting for the edit to settle".into(),
+        (None, _, None) => "no map yet".into(),
+    };
+    painter.text(
+        pos2(rect.right() - 10.0, rect.top() + 9.0),
+        Align2::RIGHT_TOP,
+        status,
+        FontId::proportional(12.5),
+        Color32::from_gray(80),
+    );
+    if let Some(p) = input.slot.progress() {
+        let bar = Rect::from_min_size(
+            rect.left_top() + vec2(10.0, 28.0),
+            vec2(rect.width() - 20.0, 4.0),
+        );
+        painter.rect_filled(bar, 2.0, Color32::from_gray(225));
+        let done = Rect::from_min_size(
+            bar.min,
+            vec2(bar.width() * p.clamp(0.0, 1.0) as f32, bar.height()),
+        );
+        painter.rect_filled(done, 2.0, Color32::from_rgb(60, 120, 200));
+    }
+
+    // Plot area.
+    let plot = Rect::from_min_max(
+        rect.left_top() + vec2(46.0, 54.0),
+        pos2(rect.right() - LEGEND_WIDTH - 14.0, rect.bottom() - 62.0),
+    );
+    if plot.width() < 20.0 || plot.height() < 20.0 {
+        view.frame = None;
+        return None;
+    }
+    let (bx, by) = image_box(grid);
+    let f = Frame2 {
+        rect: plot,
+        x: bx,
+        y: by,
+    };
+    view.frame = Some(f);
+
+    if let Some(s) = shown {
+        let stale = view.texture.as_ref().is_none_or(|(_, v)| *v != s.version);
+        if stale {
+            let img = image(&s.landscape, grid, input.steps);
+            match view.texture.as_mut() {
+                Some((tex, v)) => {
+                    tex.set(img, TextureOptions::NEAREST);
+                    *v = s.version;
+                }
+                None => {
+                    let tex = ui.ctx().load_texture(
+                        format!("map-{}", input.objective),
+                        img,
+                        TextureOptions::NEAREST,
+                    );
+                    view.texture = Some((tex, s.version));
+                }
+            }
+        }
+        if let Some((tex, _)) = &view.texture {
+            let tint = if current {
+                Color32::WHITE
+            } else {
+                Color32::from_white_alpha(150)
+            };
+            painter.image(
+                tex.id(),
+                plot,
+                Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+                tint,
+            );
+        }
+    } else {
+        painter.rect_filled(plot, 0.0, rgb(UNCONVERGED));
+    }
+    painter.rect_stroke(
+        plot,
+        0.0,
+        Stroke::new(1.0, Color32::from_gray(90)),
+        egui::StrokeKind::Outside,
+    );
+
+    // Axes.
+    x_axis(
+        &painter,
+        &f,
+        &integer_ticks(grid.mu.lo, grid.mu.hi),
+        |t| Some(format!("{t:.0}")),
+        11.5,
+    );
+    let sigma_ticks: Vec<f64> = (0..=16)
+        .map(|i| 0.5 * f64::from(i))
+        .filter(|&t| t >= grid.sigma.lo && t <= grid.sigma.hi)
+        .collect();
+    y_axis(&painter, &f, &sigma_ticks, |t| format!("{t:.1}"), 11.5);
+    painter.text(
+        pos2(plot.center().x, plot.bottom() + 20.0),
+        Align2::CENTER_TOP,
+        "start mean  μ₀",
+        FontId::proportional(12.5),
+        Color32::from_gray(50),
+    );
+    painter.text(
+        pos2(rect.left() + 8.0, plot.top() - 4.0),
+        Align2::LEFT_BOTTOM,
+        "start width  σ₀",
+        FontId::proportional(12.5),
+        Color32::from_gray(50),
+    );
+
+    // Optima markers.
+    let clip = ui.painter_at(plot);
+    if let Some(s) = shown {
+        for (k, o) in s.landscape.optima.iter().enumerate() {
+            let p = f.to_screen_clamped(o.mu, o.sigma);
+            let c = rgb(optimum_colour(k as i32));
+            clip.circle(p, 7.0, c, Stroke::new(2.0, Color32::WHITE));
+            clip.text(
+                p,
+                Align2::CENTER_CENTER,
+                format!("{k}"),
+                FontId::proportional(10.0),
+                Color32::WHITE,
+            );
+        }
+    }
+
+    // Live fit trajectory.
+    let trail: Vec<Pos2> = input
+        .fit
+        .trail
+        .iter()
+        .map(|t| f.to_screen_clamped(t[0], t[1]))
+        .collect();
+    if trail.len() > 1 {
+        clip.add(Shape::line(
+            trail.clone(),
+            Stroke::new(3.5, Color32::from_white_alpha(200)),
+        ));
+        clip.add(Shape::line(trail.clone(), Stroke::new(1.6, Color32::BLACK)));
+    }
+    if let (Some(first), Some(last)) = (trail.first(), trail.last()) {
+        clip.circle(
+            *first,
+            4.5,
+            Color32::WHITE,
+            Stroke::new(1.5, Color32::BLACK),
+        );
+        clip.circle(*last, 4.0, Color32::BLACK, Stroke::new(1.5, Color32::WHITE));
+    }
+
+    // Hover readout and click.
+    let id = ui.scope_id().with(("basin-map", input.objective.key()));
+    let response = ui.interact(plot, id, Sense::click());
+    let hover_line = response.hover_pos().and_then(|p| {
+        let (mu, sigma) = f.to_data(p);
+        let (c, r) = cell_at(grid, mu, sigma)?;
+        let (mu0, sigma0) = (grid.mu.at(c), grid.sigma.at(r));
+        let l = &shown?.landscape;
+        let i = r * grid.mu.count + c;
+        let label = *l.labels.get(i)?;
+        let steps = l.steps_to_converge.get(i).copied().unwrap_or(0);
+        let end = match l.optima.get(usize::try_from(label).ok()?) {
+            Some(o) => format!(
+                "optimum #{label} (μ {:.3}, σ {:.3}), KL {:.4}, {steps} steps",
+                o.mu, o.sigma, o.kl
+            ),
+            None => format!("not converged after {steps} steps"),
+        };
+        Some(format!("start (μ₀ {mu0:.2}, σ₀ {sigma0:.2})  →  {end}"))
+    });
+    let hint =
+        hover_line.unwrap_or_else(|| "click a cell to run the live fit from that start".into());
+    painter.text(
+        pos2(rect.left() + 10.0, rect.bottom() - 20.0),
+        Align2::LEFT_TOP,
+        hint,
+        FontId::proportional(12.0),
+        Color32::from_gray(60),
+    );
+    let clicked = if response.clicked() {
+        response.interact_pointer_pos().and_then(|p| {
+            let (mu, sigma) = f.to_data(p);
+            cell_at(grid, mu, sigma).map(|(c, r)| (grid.mu.at(c), grid.sigma.at(r)))
+        })
+    } else {
+        None
+    };
+
+    // Legend.
+    let legend = Rect::from_min_max(
+        pos2(plot.right() + 14.0, plot.top()),
+        pos2(rect.right() - 8.0, rect.bottom() - 8.0),
+    );
+    draw_legend(ui, legend, shown.map(|s| &s.landscape));
+    clicked
+}
+
+fn draw_legend(ui: &egui::Ui, rect: Rect, landscape: Option<&Landscape>) {
+    let painter = ui.painter_at(rect);
+    let font = FontId::proportional(12.0);
+    let dark = Color32::from_gray(30);
+    let mut y = rect.top();
+    painter.text(
+        pos2(rect.left(), y),
+        Align2::LEFT_TOP,
+        "optima (verified minima)",
+        font.clone(),
+        dark,
+    );
+    y += 18.0;
+    let Some(l) = landscape else { return };
+    for (k, o) in l.optima.iter().enumerate() {
+        if y + 30.0 > rect.bottom() {
+            painter.text(
+                pos2(rect.left(), y),
+                Align2::LEFT_TOP,
+                format!("... {} more", l.optima.len() - k),
+                font,
+                dark,
+            );
+            return;
+        }
+        let c = rgb(optimum_colour(k as i32));
+        painter.rect_filled(
+            Rect::from_min_size(pos2(rect.left(), y + 2.0), vec2(12.0, 12.0)),
+            2.0,
+            c,
+        );
+        let head = format!(
+            "#{k}{}  share {:.1}%",
+            if o.boundary { " (floor)" } else { "" },
+            100.0 * o.basin_fraction
+        );
+        painter.text(
+            pos2(rect.left() + 18.0, y),
+            Align2::LEFT_TOP,
+            head,
+            font.clone(),
+            dark,
+        );
+        let nums = format!("μ {:+.3}  σ {:.3}  KL {:.4}", o.mu, o.sigma, o.kl);
+        painter.text(
+            pos2(rect.left() + 18.0, y + 15.0),
+            Align2::LEFT_TOP,
+            nums,
+            font.clone(),
+            Color32::from_gray(60),
+        );
+        y += 34.0;
+    }
+    let unconverged =
+        l.labels.iter().filter(|&&x| x < 0).count() as f64 / l.labels.len().max(1) as f64;
+    if y + 16.0 <= rect.bottom() {
+        painter.rect_filled(
+            Rect::from_min_size(pos2(rect.left(), y + 2.0), vec2(12.0, 12.0)),
+            2.0,
+            rgb(UNCONVERGED),
+        );
+        painter.text(
+            pos2(rect.left() + 18.0, y),
+            Align2::LEFT_TOP,
+            format!("not converged  {:.1}%", 100.0 * unconverged),
+            font.clone(),
+            dark,
+        );
+        y += 18.0;
+    }
+    if !l.saddles.is_empty() && y + 16.0 <= rect.bottom() {
+        painter.text(
+            pos2(rect.left(), y),
+            Align2::LEFT_TOP,
+            format!("{} saddle(s) reached, not optima", l.saddles.len()),
+            font.clone(),
+            dark,
+        );
+        y += 18.0;
+    }
+    if y + 30.0 <= rect.bottom() {
+        painter.text(
+            pos2(rect.left(), y + 4.0),
+            Align2::LEFT_TOP,
+            "light = fast, full colour = slow",
+            FontId::proportional(11.0),
+            Color32::from_gray(100),
+        );
+    }
+}
+
+/// Screen position of the centre of cell (column, row) in a drawn map.
+pub fn cell_centre(frame: &Frame2, grid: &Grid, col: usize, row: usize) -> Pos2 {
+    frame.to_screen(grid.mu.at(col), grid.sigma.at(row))
+}

@@ -1,0 +1,229 @@
+//! The controls: the top bar (family, modes, reset, pause, speed, learning
+//! rate), the side panel (editable table of modes, save/load of a scenario,
+//! help), and the keyboard shortcuts.
+
+use std::path::Path;
+use std::time::Instant;
+
+use eframe::egui::{self, Color32, DragValue, Key, RichText, Slider};
+
+use super::state::{AppState, MAX_SPEED, MODE_STD_MAX, lr_of_slider};
+use crate::objective::Family;
+use crate::scenario::Scenario;
+use crate::target::{MAX_ABS_MEAN, Mode};
+
+/// Family selector labels, as in the widget.
+pub const FAMILY_LABELS: [&str; 2] = ["Gaussian(μ, σ²)", "Gaussian(μ, fixed σ²)"];
+
+/// The side panel's own state: the scenario path field and the last message.
+pub struct SideState {
+    /// Path typed for save/load.
+    pub path: String,
+    /// Last save/load message (and whether it was an error).
+    pub message: Option<(String, bool)>,
+}
+
+impl Default for SideState {
+    fn default() -> Self {
+        Self {
+            path: "scenario.json".into(),
+            message: None,
+        }
+    }
+}
+
+/// Space pauses/runs, R resets, + adds a mode, - removes the last; ignored while a text field has focus.
+pub fn keyboard(ctx: &egui::Context, state: &mut AppState) {
+    if ctx.egui_wants_keyboard_input() {
+        return;
+    }
+    let pressed: Vec<Key> = ctx.input(|i| {
+        i.events
+            .iter()
+            .filter_map(|e| match e {
+                egui::Event::Key {
+                    key, pressed: true, ..
+                } => Some(*key),
+                _ => None,
+            })
+            .collect()
+    });
+    for key in pressed {
+        match key {
+            Key::Space => state.paused = !state.paused,
+            Key::R => state.reset(),
+            Key::Plus | Key::Equals => {
+                state.add_mode();
+            }
+            Key::Minus => {
+                state.remove_mode();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The top bar.
+pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &str, now: Instant) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("q:").strong());
+        let fixed = state.family().fixed_sigma().is_some();
+        let mut choice = usize::from(fixed);
+        egui::ComboBox::from_id_salt("family")
+            .selected_text(FAMILY_LABELS[choice])
+            .width(220.0)
+            .show_ui(ui, |ui| {
+                for (i, label) in FAMILY_LABELS.iter().enumerate() {
+                    ui.selectable_value(&mut choice, i, *label);
+                }
+            });
+        if (choice == 1) != fixed {
+            state.set_family(choice == 1);
+        }
+        ui.separator();
+        ui.label(RichText::new(format!("p: {} modes", state.modes().len())).strong());
+        let max = state.modes().len() >= crate::defaults::MAX_MODES;
+        if ui
+            .add_enabled(!max, egui::Button::new(" + "))
+            .on_hover_text("add a mode (key +)")
+            .clicked()
+        {
+            state.add_mode();
+        }
+        let min = state.modes().len() <= 1;
+        if ui
+            .add_enabled(!min, egui::Button::new(" - "))
+            .on_hover_text("remove the last mode (key -)")
+            .clicked()
+        {
+            state.remove_mode();
+        }
+        ui.separator();
+        if ui
+            .button("Reset")
+            .on_hover_text("restart both fits at random (key R)")
+            .clicked()
+        {
+            state.reset();
+        }
+        let run_label = if state.paused { "Run" } else { "Pause" };
+        if ui.button(run_label).on_hover_text("key Space").clicked() {
+            state.paused = !state.paused;
+        }
+        ui.separator();
+        ui.label("speed");
+        let mut speed = state.speed;
+        ui.add(Slider::new(&mut speed, 1..=MAX_SPEED).suffix(" steps/frame"));
+        state.set_speed(speed);
+        ui.separator();
+        ui.label("learning rate");
+        let mut v = state.lr_slider();
+        let r = ui.add(Slider::new(&mut v, 0.0..=100.0).show_value(false));
+        if r.changed() {
+            state.set_lr_slider(v, now);
+        }
+        ui.label(RichText::new(format!("{:.4}", lr_of_slider(v))).monospace());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.label(RichText::new(engine).small().color(Color32::from_gray(110)));
+        });
+    });
+}
+
+/// The side panel: the modes table, save/load and help.
+pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState, now: Instant) {
+    ui.heading("Target p");
+    ui.label(RichText::new("weights are normalised; drag or type to edit").small());
+    egui::ScrollArea::vertical()
+        .max_height(ui.available_height() * 0.55)
+        .show(ui, |ui| {
+            egui::Grid::new("modes")
+                .striped(true)
+                .num_columns(4)
+                .spacing([8.0, 4.0])
+                .show(ui, |ui| {
+                    ui.label(RichText::new("#").strong());
+                    ui.label(RichText::new("weight").strong());
+                    ui.label(RichText::new("mean").strong());
+                    ui.label(RichText::new("std").strong());
+                    ui.end_row();
+                    let modes: Vec<Mode> = state.modes().to_vec();
+                    for (i, m) in modes.iter().enumerate() {
+                        let mut edit = *m;
+                        ui.label(format!("{}", i + 1));
+                        let a = ui.add(
+                            DragValue::new(&mut edit.weight)
+                                .range(0.001..=1.0)
+                                .speed(0.005)
+                                .max_decimals(3),
+                        );
+                        let b = ui.add(
+                            DragValue::new(&mut edit.mean)
+                                .range(-MAX_ABS_MEAN..=MAX_ABS_MEAN)
+                                .speed(0.02)
+                                .max_decimals(3),
+                        );
+                        let c = ui.add(
+                            DragValue::new(&mut edit.std)
+                                .range(0.05..=MODE_STD_MAX)
+                                .speed(0.01)
+                                .max_decimals(3),
+                        );
+                        ui.end_row();
+                        if (a.changed() || b.changed() || c.changed()) && edit != *m {
+                            state.edit_mode(i, edit, now);
+                        }
+                    }
+                });
+        });
+    ui.add_space(8.0);
+    ui.separator();
+    ui.heading("Scenario");
+    ui.horizontal(|ui| {
+        ui.label("file");
+        ui.add(egui::TextEdit::singleline(&mut side.path).desired_width(170.0));
+    });
+    ui.horizontal(|ui| {
+        if ui.button("Save").clicked() {
+            let path = Path::new(side.path.trim());
+            side.message = Some(match state.scenario().save(path) {
+                Ok(()) => (format!("saved {}", path.display()), false),
+                Err(e) => (e.to_string(), true),
+            });
+        }
+        if ui.button("Load").clicked() {
+            let path = Path::new(side.path.trim());
+            side.message = Some(match Scenario::load(path) {
+                Ok(s) => {
+                    state.load(&s);
+                    (format!("loaded {}", path.display()), false)
+                }
+                Err(e) => (e.to_string(), true),
+            });
+        }
+    });
+    if let Some((text, error)) = &side.message {
+        let colour = if *error {
+            Color32::from_rgb(190, 30, 30)
+        } else {
+            Color32::from_gray(70)
+        };
+        ui.label(RichText::new(text).small().color(colour));
+    }
+    ui.add_space(8.0);
+    ui.separator();
+    ui.heading("How to");
+    let family = match state.family() {
+        Family::Gaussian => "sigma and mu learn",
+        Family::FixedSigma { .. } => "only mu learns",
+    };
+    for line in [
+        "drag a dark handle: mean (x), width (y)",
+        "scroll on a handle: width +/- 0.05",
+        "drag q's handle: its start",
+        "click a map cell: fit from there",
+        "keys: Space pause, R reset, + / - modes",
+    ] {
+        ui.label(RichText::new(line).small());
+    }
+    ui.label(RichText::new(format!("family: {family}")).small());
+}

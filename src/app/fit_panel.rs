@@ -1,0 +1,334 @@
+//! One fit panel: the target p as a shaded area, q as a thick curve, the
+//! optima as dashed curves, the mode handles and q's handle with their drags
+//! and scrolls, and a readout line (KL now, step, |gradient|, destination).
+
+use std::time::Instant;
+
+use eframe::egui::{
+    self, Align2, Color32, CursorIcon, FontId, Mesh, MouseWheelUnit, Pos2, Rect, Sense, Shape,
+    Stroke, pos2, vec2,
+};
+
+use super::plot::{Frame2, integer_ticks, x_axis};
+use super::state::{AppState, Handle};
+use crate::objective::Objective;
+use crate::target::LN_SQRT_2PI;
+
+/// The x range every fit panel starts at (the widget's window).
+pub const X_RANGE: (f64, f64) = (-7.0, 7.0);
+/// Points along x for every curve.
+const SAMPLES: usize = 561;
+/// A handle is grabbed or hovered within this many pixels.
+const GRAB_RADIUS: f32 = 13.0;
+/// Drawn radius of a handle.
+const HANDLE_RADIUS: f32 = 6.5;
+
+/// Colour of q in the inclusive panel (the widget's red).
+pub const INCLUSIVE_Q: Color32 = Color32::from_rgb(214, 39, 40);
+/// Colour of q in the exclusive panel (the widget's blue).
+pub const EXCLUSIVE_Q: Color32 = Color32::from_rgb(31, 100, 200);
+const P_FILL: Color32 = Color32::from_rgba_unmultiplied_const(110, 110, 110, 80);
+const P_LINE: Color32 = Color32::from_gray(70);
+const HANDLE: Color32 = Color32::from_gray(35);
+const HOVER: Color32 = Color32::from_rgb(255, 170, 0);
+
+/// q's colour in `objective`'s panel.
+pub fn q_colour(objective: Objective) -> Color32 {
+    match objective {
+        Objective::Inclusive => INCLUSIVE_Q,
+        Objective::Exclusive => EXCLUSIVE_Q,
+    }
+}
+
+/// A dashed optimum curve to draw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DashedOptimum {
+    /// Mean of the optimum.
+    pub mu: f64,
+    /// Width of the optimum.
+    pub sigma: f64,
+    /// Its palette colour (the map's colour for it).
+    pub colour: Color32,
+    /// The global best: darker and thicker.
+    pub best: bool,
+}
+
+/// What the panel shows besides the state: optima and the readout's destination text.
+pub struct PanelInfo<'a> {
+    /// Which objective this panel fits.
+    pub objective: Objective,
+    /// Optima to draw dashed.
+    pub optima: &'a [DashedOptimum],
+    /// Where the fit is heading ("optimum #1 (mu .., sigma ..)"), if known.
+    pub heading: Option<String>,
+}
+
+fn gauss(x: f64, mu: f64, sigma: f64) -> f64 {
+    let z = (x - mu) / sigma;
+    (-0.5 * z * z - sigma.ln() - LN_SQRT_2PI).exp()
+}
+
+fn peak(sigma: f64) -> f64 {
+    (-sigma.ln() - LN_SQRT_2PI).exp()
+}
+
+/// Where each handle sits in data coordinates: modes at w_k N(m_k; m_k, s_k), q at its peak.
+pub fn handle_positions(state: &AppState, objective: Objective) -> Vec<(Handle, f64, f64)> {
+    let mut out: Vec<(Handle, f64, f64)> = state
+        .modes()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (Handle::Mode(i), m.mean, m.weight * peak(m.std)))
+        .collect();
+    let [mu, sigma] = state.fit(objective).position();
+    out.push((Handle::Q(objective), mu, peak(sigma)));
+    out
+}
+
+/// Draws the panel in `rect` and handles its drags, scrolls and hovers.
+pub fn show(
+    ui: &mut egui::Ui,
+    rect: Rect,
+    state: &mut AppState,
+    info: &PanelInfo<'_>,
+    now: Instant,
+) {
+    let objective = info.objective;
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 4.0, Color32::WHITE);
+    painter.rect_stroke(
+        rect,
+        4.0,
+        Stroke::new(1.0, Color32::from_gray(200)),
+        egui::StrokeKind::Inside,
+    );
+
+    // Header: title and readouts.
+    let title = match objective {
+        Objective::Inclusive => "KL(p || q)  inclusive, mean-seeking",
+        Objective::Exclusive => "KL(q || p)  exclusive, mode-seeking",
+    };
+    let colour = q_colour(objective);
+    painter.text(
+        rect.left_top() + vec2(10.0, 7.0),
+        Align2::LEFT_TOP,
+        title,
+        FontId::proportional(16.0),
+        colour,
+    );
+    let fit = state.fit(objective);
+    let [mu, sigma] = fit.position();
+    let status = if fit.converged() {
+        "converged"
+    } else if fit.diverged() {
+        "diverged"
+    } else if state.dragging().is_some() || state.paused {
+        "paused"
+    } else {
+        "running"
+    };
+    let readout = format!(
+        "KL {:.5}  step {}  |∇| {:.1e}  q = N({:.3}, {:.3}²)  {status}",
+        fit.eval.kl,
+        fit.steps(),
+        fit.eval.grad_norm(),
+        mu,
+        sigma
+    );
+    painter.text(
+        rect.left_top() + vec2(10.0, 28.0),
+        Align2::LEFT_TOP,
+        readout,
+        FontId::monospace(12.5),
+        Color32::from_gray(40),
+    );
+    if let Some(h) = &info.heading {
+        painter.text(
+            rect.left_top() + vec2(10.0, 45.0),
+            Align2::LEFT_TOP,
+            h,
+            FontId::proportional(13.0),
+            Color32::from_gray(70),
+        );
+    }
+
+    // Plot area.
+    let plot = Rect::from_min_max(
+        rect.left_top() + vec2(14.0, 68.0),
+        rect.right_bottom() - vec2(14.0, 26.0),
+    );
+    if plot.width() < 20.0 || plot.height() < 20.0 {
+        return;
+    }
+    let xs: Vec<f64> = (0..SAMPLES)
+        .map(|i| X_RANGE.0 + (X_RANGE.1 - X_RANGE.0) * i as f64 / (SAMPLES - 1) as f64)
+        .collect();
+    let mixture = state.mixture();
+    let ps: Vec<f64> = xs.iter().map(|&x| mixture.pdf(x)).collect();
+    let p_max = ps.iter().copied().fold(0.0, f64::max);
+    let opt_max = info
+        .optima
+        .iter()
+        .map(|o| peak(o.sigma))
+        .fold(0.0, f64::max);
+    let y_max = (1.12 * p_max.max(opt_max.min(3.0 * p_max))).clamp(0.02, 50.0);
+    let f = Frame2 {
+        rect: plot,
+        x: X_RANGE,
+        y: (0.0, y_max),
+    };
+    let clip = ui.painter_at(
+        plot.expand2(vec2(HANDLE_RADIUS + 3.0, 0.0))
+            .with_min_y(plot.top() - HANDLE_RADIUS - 3.0),
+    );
+
+    // p: shaded area and outline.
+    let mut mesh = Mesh::default();
+    for (x, p) in xs.iter().zip(&ps) {
+        let top = f.to_screen_clamped(*x, *p);
+        let base = f.to_screen(*x, 0.0);
+        mesh.colored_vertex(base, P_FILL);
+        mesh.colored_vertex(top, P_FILL);
+    }
+    for i in 0..(SAMPLES as u32 - 1) {
+        let a = 2 * i;
+        mesh.add_triangle(a, a + 1, a + 2);
+        mesh.add_triangle(a + 1, a + 3, a + 2);
+    }
+    clip.add(Shape::mesh(mesh));
+    let curve = |mu: f64, sigma: f64| -> Vec<Pos2> {
+        xs.iter()
+            .map(|&x| f.to_screen_clamped(x, gauss(x, mu, sigma)))
+            .collect()
+    };
+    let p_points: Vec<Pos2> = xs
+        .iter()
+        .zip(&ps)
+        .map(|(x, p)| f.to_screen_clamped(*x, *p))
+        .collect();
+    clip.add(Shape::line(p_points, Stroke::new(1.6, P_LINE)));
+
+    // Optima, dashed: others first (lighter), the best last on top.
+    let mut optima: Vec<&DashedOptimum> = info.optima.iter().collect();
+    optima.sort_by_key(|o| o.best);
+    for o in optima {
+        let (width, colour) = if o.best {
+            (2.4, o.colour)
+        } else {
+            (1.5, o.colour.gamma_multiply(0.6))
+        };
+        clip.extend(Shape::dashed_line(
+            &curve(o.mu, o.sigma),
+            Stroke::new(width, colour),
+            7.0,
+            5.0,
+        ));
+    }
+
+    // q.
+    clip.add(Shape::line(curve(mu, sigma), Stroke::new(3.2, colour)));
+
+    x_axis(
+        &painter,
+        &f,
+        &integer_ticks(X_RANGE.0, X_RANGE.1),
+        |t| Some(format!("{t:.0}")),
+        12.0,
+    );
+
+    // Interaction.
+    let id = ui.scope_id().with(("fit-panel", objective.key()));
+    let response = ui.interact(
+        plot.expand(HANDLE_RADIUS + 2.0),
+        id,
+        Sense::click_and_drag(),
+    );
+    let handles: Vec<(Handle, Pos2)> = handle_positions(state, objective)
+        .into_iter()
+        .map(|(h, x, y)| {
+            let p = f.to_screen_clamped(x, y);
+            (h, pos2(p.x, p.y.max(plot.top())))
+        })
+        .collect();
+    let nearest = |at: Pos2| {
+        handles
+            .iter()
+            .map(|&(h, p)| (h, p.distance(at)))
+            .filter(|&(_, d)| d <= GRAB_RADIUS)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(h, _)| h)
+    };
+    let pointer = ui.input(|i| (i.pointer.press_origin(), i.pointer.interact_pos()));
+    if response.drag_started()
+        && let Some(origin) = pointer.0
+        && let Some(h) = nearest(origin)
+    {
+        state.begin_drag(h);
+    }
+    let held = state.dragging().filter(|h| match h {
+        Handle::Q(o) => *o == objective,
+        Handle::Mode(_) => true,
+    });
+    if response.dragged()
+        && held.is_some()
+        && let (Some(origin), Some(now_at)) = pointer
+    {
+        let (x, _) = f.to_data(now_at);
+        state.drag_to(x, f64::from(now_at.y - origin.y));
+    }
+    if response.drag_stopped() && held.is_some() {
+        state.release();
+    }
+    let hovered = if held.is_some() {
+        held
+    } else {
+        response.hover_pos().and_then(nearest)
+    };
+    if hovered.is_some() {
+        ui.ctx().set_cursor_icon(if held.is_some() {
+            CursorIcon::Grabbing
+        } else {
+            CursorIcon::Grab
+        });
+    }
+    if let Some(Handle::Mode(i)) = hovered
+        && held.is_none()
+    {
+        let notches = ui.input(|inp| {
+            inp.events
+                .iter()
+                .map(|e| match e {
+                    egui::Event::MouseWheel { unit, delta, .. } => match unit {
+                        MouseWheelUnit::Line => f64::from(delta.y),
+                        MouseWheelUnit::Point => f64::from(delta.y) / 50.0,
+                        MouseWheelUnit::Page => f64::from(delta.y) * 3.0,
+                    },
+                    _ => 0.0,
+                })
+                .sum::<f64>()
+        });
+        if notches != 0.0 {
+            state.scroll_mode(i, notches, now);
+        }
+    }
+
+    // Handles, drawn last (their positions after this frame's drag).
+    for (h, x, y) in handle_positions(state, objective) {
+        let p = f.to_screen_clamped(x, y);
+        let p = pos2(p.x, p.y.max(plot.top()));
+        let fill = match h {
+            Handle::Mode(_) => HANDLE,
+            Handle::Q(_) => colour,
+        };
+        let lit = hovered == Some(h);
+        let r = if lit {
+            HANDLE_RADIUS + 2.0
+        } else {
+            HANDLE_RADIUS
+        };
+        if lit {
+            clip.circle_filled(p, r + 3.0, HOVER.gamma_multiply(0.45));
+        }
+        clip.circle(p, r, fill, Stroke::new(1.5, Color32::WHITE));
+    }
+}

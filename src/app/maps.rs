@@ -1,0 +1,211 @@
+//! The two basin maps behind the window: background jobs that restart when
+//! the settled target, family or lr changes, the map on view (the previous
+//! one stays until the new one is done), and the progress of the one in flight.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::defaults::{DEFAULT_MU_RANGE, DEFAULT_SIGMA_RANGE, DEFAULT_STEPS};
+use crate::engine::Engine;
+use crate::landscape::{Axis, Grid, Landscape};
+use crate::map_job::MapJob;
+use crate::objective::{Objective, Problem};
+
+use super::state::{MapKey, slot};
+
+/// In-window map size (mu columns, sigma rows): 15k starts, about half the
+/// default map, so a map finishes in seconds even on a software adapter.
+pub const WINDOW_GRID: (usize, usize) = (160, 96);
+/// Wall time of one engine submission: short, so the renderer sharing the device never waits long.
+pub const CHUNK_TIME: Duration = Duration::from_millis(12);
+
+/// A map as it is shown: the landscape and what it was computed for.
+#[derive(Debug, Clone)]
+pub struct ShownMap {
+    /// The labelled map.
+    pub landscape: Landscape,
+    /// The target, family and lr it belongs to.
+    pub key: MapKey,
+    /// False while it is a partial classification of a map still running.
+    pub complete: bool,
+    /// Bumped whenever the landscape changes (the view re-uploads its texture).
+    pub version: u64,
+}
+
+/// One objective's map: the one on view and the one being computed.
+#[derive(Default)]
+pub struct MapSlot {
+    shown: Option<ShownMap>,
+    job: Option<(MapJob, MapKey)>,
+    progress: f64,
+    error: Option<String>,
+    versions: u64,
+}
+
+impl MapSlot {
+    /// The map on view (possibly for an older target while a new one computes).
+    pub fn shown(&self) -> Option<&ShownMap> {
+        self.shown.as_ref()
+    }
+
+    /// Progress of the map in flight (None when nothing computes).
+    pub fn progress(&self) -> Option<f64> {
+        self.job.as_ref().map(|_| self.progress)
+    }
+
+    /// The last failure, as one line.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// The map on view, if it is the final map of `key`.
+    pub fn current(&self, key: &MapKey) -> Option<&Landscape> {
+        self.shown
+            .as_ref()
+            .filter(|s| s.complete && &s.key == key)
+            .map(|s| &s.landscape)
+    }
+
+    fn show(&mut self, landscape: Landscape, key: MapKey, complete: bool) {
+        self.versions += 1;
+        self.shown = Some(ShownMap {
+            landscape,
+            key,
+            complete,
+            version: self.versions,
+        });
+    }
+
+    /// Polls the job in flight: publishes its final map (or a partial one when none is on view).
+    fn poll(&mut self) {
+        let Some((job, key)) = &self.job else { return };
+        let snap = job.snapshot();
+        self.progress = snap.progress;
+        if let Some(e) = snap.error {
+            self.error = Some(e.to_string());
+            self.job = None;
+            return;
+        }
+        if snap.done {
+            let key = key.clone();
+            self.job = None;
+            if let Some(l) = snap.landscape {
+                self.error = None;
+                self.show(l, key, true);
+            }
+        } else if let Some(l) = snap.landscape {
+            // A partial map is shown only while no final one is on view, and only when it is new.
+            let fresh = match &self.shown {
+                None => true,
+                Some(s) => !s.complete && s.landscape.seconds != l.seconds,
+            };
+            if fresh {
+                self.show(l, key.clone(), false);
+            }
+        }
+    }
+
+    fn wants(&self, key: &MapKey) -> bool {
+        let computing = self.job.as_ref().is_some_and(|(_, k)| k == key);
+        let done = self
+            .shown
+            .as_ref()
+            .is_some_and(|s| s.complete && &s.key == key);
+        !(computing || done)
+    }
+}
+
+/// Both basin maps and the engine that computes them.
+pub struct Maps {
+    engine: Option<Arc<dyn Engine>>,
+    grid: Grid,
+    steps: u32,
+    slots: [MapSlot; 2],
+}
+
+impl Maps {
+    /// Maps on `engine` (None: no maps are computed) over the window's grid.
+    pub fn new(engine: Option<Arc<dyn Engine>>) -> Self {
+        Self::with_grid(engine, window_grid(), DEFAULT_STEPS)
+    }
+
+    /// Maps over a given grid and step budget (tests use small ones).
+    pub fn with_grid(engine: Option<Arc<dyn Engine>>, grid: Grid, steps: u32) -> Self {
+        Self {
+            engine,
+            grid,
+            steps,
+            slots: Default::default(),
+        }
+    }
+
+    /// The engine's description ("gpu: llvmpipe ..."), or None without an engine.
+    pub fn engine_label(&self) -> Option<String> {
+        self.engine.as_ref().map(|e| {
+            let info = e.info();
+            format!("{}: {}", info.kind, info.adapter)
+        })
+    }
+
+    /// The grid of starts.
+    pub fn grid(&self) -> &Grid {
+        &self.grid
+    }
+
+    /// Adam steps per start.
+    pub fn steps(&self) -> u32 {
+        self.steps
+    }
+
+    /// The map of `objective`.
+    pub fn slot(&self, objective: Objective) -> &MapSlot {
+        &self.slots[slot(objective)]
+    }
+
+    /// True while any map computes.
+    pub fn busy(&self) -> bool {
+        self.slots.iter().any(|s| s.job.is_some())
+    }
+
+    /// Polls the jobs; when `settled` differs from what a map shows or
+    /// computes, cancels that job and starts anew. The exclusive map goes
+    /// first; the inclusive one starts when the exclusive one is done.
+    pub fn update(&mut self, settled: Option<&MapKey>) {
+        for s in &mut self.slots {
+            s.poll();
+        }
+        let (Some(key), Some(engine)) = (settled, self.engine.clone()) else {
+            return;
+        };
+        for objective in [Objective::Exclusive, Objective::Inclusive] {
+            let i = slot(objective);
+            if self.slots[i].wants(key) {
+                // Cancel a stale job first so the device is free for the new one.
+                self.slots[i].job = None;
+                let busy_other = self.slots[1 - i].job.is_some();
+                if objective == Objective::Inclusive && busy_other {
+                    continue;
+                }
+                let problem = Problem::new(key.target.clone(), objective, key.family);
+                let job = MapJob::start(
+                    engine.clone(),
+                    problem,
+                    self.grid,
+                    self.steps,
+                    key.lr,
+                    CHUNK_TIME,
+                );
+                self.slots[i].progress = 0.0;
+                self.slots[i].job = Some((job, key.clone()));
+            }
+        }
+    }
+}
+
+/// The window's grid: the default ranges at [`WINDOW_GRID`].
+pub fn window_grid() -> Grid {
+    Grid {
+        mu: Axis::linear(DEFAULT_MU_RANGE.0, DEFAULT_MU_RANGE.1, WINDOW_GRID.0),
+        sigma: Axis::linear(DEFAULT_SIGMA_RANGE.0, DEFAULT_SIGMA_RANGE.1, WINDOW_GRID.1),
+    }
+}

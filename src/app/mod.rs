@@ -1,0 +1,336 @@
+//! The interactive window: the two fit panels of the widget (inclusive on
+//! top, exclusive below), a basin map beside each, controls on top and a side
+//! panel with the modes table and save/load. [`run`] opens it with eframe;
+//! [`screenshot`] renders it offscreen through [`headless::Headless`].
+//!
+//! Rooms: `state` (all logic, no drawing), `maps` (background map jobs),
+//! `fit_panel`, `basin_map`, `controls` (views), `plot` (axes), `headless`.
+
+pub mod basin_map;
+pub mod controls;
+pub mod fit_panel;
+pub mod headless;
+pub mod maps;
+pub mod plot;
+pub mod state;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use eframe::egui::{self, Color32, FontId, Rect, TextStyle, pos2, vec2};
+
+use crate::engine::Engine;
+use crate::engine::cpu::CpuEngine;
+use crate::engine::gpu::GpuEngine;
+use crate::error::{Error, Result};
+use crate::landscape::Landscape;
+use crate::objective::Objective;
+use crate::palette::optimum_colour;
+use crate::scenario::Scenario;
+
+use basin_map::{MapInput, MapView};
+use controls::SideState;
+use fit_panel::{DashedOptimum, PanelInfo};
+use maps::Maps;
+use plot::rgb;
+use state::{AppState, slot};
+
+/// Default window size in points.
+pub const WINDOW_SIZE: [f32; 2] = [1400.0, 900.0];
+
+/// The whole window: state, maps and what the views remember between frames.
+pub struct App {
+    state: AppState,
+    maps: Maps,
+    map_views: [MapView; 2],
+    side: SideState,
+    styled: bool,
+}
+
+impl App {
+    /// A window on `scenario` whose maps run on `engine` (None: no maps); `seed` drives the random starts.
+    pub fn new(scenario: &Scenario, engine: Option<Arc<dyn Engine>>, seed: u64) -> Self {
+        Self::with_maps(scenario, Maps::new(engine), seed)
+    }
+
+    /// A window with the given maps (tests use a small grid).
+    pub fn with_maps(scenario: &Scenario, maps: Maps, seed: u64) -> Self {
+        Self {
+            state: AppState::new(scenario, seed),
+            maps,
+            map_views: Default::default(),
+            side: SideState::default(),
+            styled: false,
+        }
+    }
+
+    /// The window's state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The window's state, to change (tests drive it directly as well as by input).
+    pub fn state_mut(&mut self) -> &mut AppState {
+        &mut self.state
+    }
+
+    /// The basin maps.
+    pub fn maps(&self) -> &Maps {
+        &self.maps
+    }
+
+    /// The final map of `objective` for the current target, family and lr, if computed.
+    pub fn current_map(&self, objective: Objective) -> Option<&Landscape> {
+        self.maps.slot(objective).current(&self.state.current_key())
+    }
+
+    /// Screen position of map cell (column, row) as last drawn, if the map is on screen.
+    pub fn map_cell_pos(&self, objective: Objective, col: usize, row: usize) -> Option<egui::Pos2> {
+        let frame = self.map_views[slot(objective)].frame?;
+        Some(basin_map::cell_centre(&frame, self.maps.grid(), col, row))
+    }
+
+    /// True while something moves (fits running, maps computing, an edit settling).
+    pub fn busy(&self) -> bool {
+        self.state.animating() || self.maps.busy() || self.state.settled_key().is_none()
+    }
+
+    fn style(&mut self, ctx: &egui::Context) {
+        if self.styled {
+            return;
+        }
+        self.styled = true;
+        ctx.set_theme(egui::Theme::Light);
+        ctx.all_styles_mut(|style| {
+            style.text_styles = [
+                (TextStyle::Heading, FontId::proportional(18.0)),
+                (TextStyle::Body, FontId::proportional(14.0)),
+                (TextStyle::Button, FontId::proportional(14.0)),
+                (TextStyle::Small, FontId::proportional(12.0)),
+                (TextStyle::Monospace, FontId::monospace(13.0)),
+            ]
+            .into();
+            style.spacing.item_spacing = vec2(8.0, 6.0);
+        });
+    }
+
+    /// Optima to draw dashed in `objective`'s panel, in map colours.
+    fn dashed(&self, objective: Objective) -> Vec<DashedOptimum> {
+        match objective {
+            Objective::Inclusive => {
+                // Moment matching: always known in closed form.
+                let t = self.state.mixture();
+                let sigma = self
+                    .state
+                    .family()
+                    .fixed_sigma()
+                    .unwrap_or(t.variance().sqrt());
+                vec![DashedOptimum {
+                    mu: t.mean(),
+                    sigma,
+                    colour: rgb(optimum_colour(0)),
+                    best: true,
+                }]
+            }
+            Objective::Exclusive => self
+                .maps
+                .slot(objective)
+                .shown()
+                .map(|s| {
+                    s.landscape
+                        .optima
+                        .iter()
+                        .enumerate()
+                        .map(|(k, o)| DashedOptimum {
+                            mu: o.mu,
+                            sigma: o.sigma,
+                            colour: rgb(optimum_colour(k as i32)),
+                            best: k == 0,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Where `objective`'s fit is heading: the label of the map cell nearest
+    /// its start (on a current map), else the optimum nearest to where it is.
+    fn heading(&self, objective: Objective) -> Option<String> {
+        let fit = self.state.fit(objective);
+        let shown = self.maps.slot(objective).shown()?;
+        let l = &shown.landscape;
+        let grid = self.maps.grid();
+        let current = shown.complete && shown.key == self.state.current_key();
+        let near = |p: [f64; 2]| {
+            l.optima
+                .iter()
+                .enumerate()
+                .map(|(k, o)| (k, (o.mu - p[0]).hypot(o.sigma - p[1])))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+        };
+        let (k, how) = if current {
+            let (c, r) = basin_map::cell_at(grid, fit.start[0], fit.start[1])
+                .or_else(|| near(fit.position()).map(|_| (usize::MAX, usize::MAX)))?;
+            match l.labels.get(r.wrapping_mul(grid.mu.count).wrapping_add(c)) {
+                Some(&label) if label >= 0 => (label as usize, "its start's basin"),
+                Some(_) => return Some("heading to: start not converged on the map".into()),
+                None => (near(fit.position())?.0, "nearest"),
+            }
+        } else {
+            (near(fit.position())?.0, "nearest, map updating")
+        };
+        let o = l.optima.get(k)?;
+        let verb = if fit.converged() {
+            "ended at"
+        } else {
+            "heading to"
+        };
+        Some(format!(
+            "{verb} optimum #{k} (μ {:.3}, σ {:.3}, KL {:.4})  [{how}]",
+            o.mu, o.sigma, o.kl
+        ))
+    }
+
+    /// Runs one frame of the window inside `ui` (the root ui of the egui pass).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.style(&ctx);
+        let now = Instant::now();
+        controls::keyboard(&ctx, &mut self.state);
+        self.state.poll(now);
+        self.state.step_frame();
+        self.maps.update(self.state.settled_key().as_ref());
+
+        let engine = self
+            .maps
+            .engine_label()
+            .unwrap_or_else(|| "no engine: maps off".into());
+        egui::Panel::top("controls").show(ui, |ui| {
+            ui.add_space(4.0);
+            controls::top_bar(ui, &mut self.state, &engine, now);
+            ui.add_space(2.0);
+        });
+        egui::Panel::left("side")
+            .resizable(false)
+            .exact_size(250.0)
+            .show(ui, |ui| {
+                ui.add_space(6.0);
+                controls::side_panel(ui, &mut self.state, &mut self.side, now);
+            });
+        egui::CentralPanel::default()
+            .frame(
+                egui::Frame::NONE
+                    .fill(Color32::from_gray(238))
+                    .inner_margin(8.0),
+            )
+            .show(ui, |ui| self.central(ui, now));
+
+        // A drag whose button went up outside any panel ends here.
+        if self.state.dragging().is_some() && !ctx.input(|i| i.pointer.any_down()) {
+            self.state.release();
+        }
+        if self.busy() {
+            ctx.request_repaint();
+        }
+    }
+
+    fn central(&mut self, ui: &mut egui::Ui, now: Instant) {
+        let area = ui.available_rect_before_wrap();
+        let gap = 8.0;
+        let row_h = (area.height() - gap) / 2.0;
+        let fit_w = (area.width() * 0.47).max(200.0);
+        for (r, objective) in Objective::BOTH.into_iter().enumerate() {
+            let top = area.top() + r as f32 * (row_h + gap);
+            let fit_rect = Rect::from_min_size(pos2(area.left(), top), vec2(fit_w, row_h));
+            let map_rect = Rect::from_min_max(
+                pos2(fit_rect.right() + gap, top),
+                pos2(area.right(), top + row_h),
+            );
+            let optima = self.dashed(objective);
+            let info = PanelInfo {
+                objective,
+                optima: &optima,
+                heading: self.heading(objective),
+            };
+            fit_panel::show(ui, fit_rect, &mut self.state, &info, now);
+            let key = self.state.current_key();
+            let input = MapInput {
+                objective,
+                slot: self.maps.slot(objective),
+                grid: self.maps.grid(),
+                steps: self.maps.steps(),
+                fit: self.state.fit(objective),
+                key: &key,
+            };
+            if let Some((mu0, sigma0)) =
+                basin_map::show(ui, map_rect, &mut self.map_views[slot(objective)], &input)
+            {
+                self.state.click_map(objective, mu0, sigma0);
+            }
+        }
+        ui.allocate_rect(area, egui::Sense::hover());
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}
+
+/// The maps' engine on an egui wgpu render state: the GPU engine on its device.
+pub fn engine_for(render_state: &eframe::egui_wgpu::RenderState) -> Arc<dyn Engine> {
+    Arc::new(GpuEngine::from_device(
+        render_state.device.clone(),
+        render_state.queue.clone(),
+        &render_state.adapter.get_info(),
+    ))
+}
+
+/// Opens the window (blocks until it is closed). The maps share eframe's
+/// wgpu device; without one they run on the CPU engine.
+pub fn run(scenario: Scenario) -> Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("kl-landscape")
+            .with_inner_size(WINDOW_SIZE)
+            .with_min_inner_size([1000.0, 700.0]),
+        renderer: eframe::Renderer::Wgpu,
+        ..Default::default()
+    };
+    let seed = fastrand::u64(..);
+    eframe::run_native(
+        "kl-landscape",
+        options,
+        Box::new(move |cc| {
+            let engine = match &cc.wgpu_render_state {
+                Some(rs) => engine_for(rs),
+                None => Arc::new(CpuEngine) as Arc<dyn Engine>,
+            };
+            Ok(Box::new(App::new(&scenario, Some(engine), seed)))
+        }),
+    )
+    .map_err(|e| Error::runtime(format!("could not open the window: {e}")))
+}
+
+/// Renders the window offscreen after `frames` frames (None: until both maps
+/// are done, at most [`headless::MAX_FRAMES`]) and writes it as a PNG to `path`.
+pub fn screenshot(scenario: Scenario, path: &Path, frames: Option<u32>) -> Result<()> {
+    let mut h = headless::Headless::new(&scenario, WINDOW_SIZE, fastrand::u64(..))?;
+    match frames {
+        Some(n) => {
+            for _ in 0..n {
+                h.frame();
+            }
+        }
+        None => {
+            h.run_until(headless::MAX_FRAMES, |app| {
+                Objective::BOTH
+                    .iter()
+                    .all(|&o| app.current_map(o).is_some())
+            });
+        }
+    }
+    h.save_png(path)
+}

@@ -1,0 +1,125 @@
+//! Data-to-screen mapping and axes shared by the fit panels and the maps.
+
+use eframe::egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Stroke, pos2};
+
+/// A linear map from a data box to a screen rectangle (y up in data, down on screen).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frame2 {
+    /// Screen rectangle of the plot area.
+    pub rect: Rect,
+    /// Data x range shown.
+    pub x: (f64, f64),
+    /// Data y range shown.
+    pub y: (f64, f64),
+}
+
+impl Frame2 {
+    /// Screen position of data point (x, y).
+    pub fn to_screen(&self, x: f64, y: f64) -> Pos2 {
+        let fx = (x - self.x.0) / (self.x.1 - self.x.0);
+        let fy = (y - self.y.0) / (self.y.1 - self.y.0);
+        pos2(
+            self.rect.left() + (fx as f32) * self.rect.width(),
+            self.rect.bottom() - (fy as f32) * self.rect.height(),
+        )
+    }
+
+    /// Screen position, clamped to a sane band around the rect (so huge values never reach the tessellator).
+    pub fn to_screen_clamped(&self, x: f64, y: f64) -> Pos2 {
+        let p = self.to_screen(x, y);
+        let r = self.rect.expand(2000.0);
+        pos2(
+            finite_or(p.x, r.left()).clamp(r.left(), r.right()),
+            finite_or(p.y, r.bottom()).clamp(r.top(), r.bottom()),
+        )
+    }
+
+    /// Data point under screen position `p`.
+    pub fn to_data(&self, p: Pos2) -> (f64, f64) {
+        let fx = f64::from((p.x - self.rect.left()) / self.rect.width());
+        let fy = f64::from((self.rect.bottom() - p.y) / self.rect.height());
+        (
+            self.x.0 + fx * (self.x.1 - self.x.0),
+            self.y.0 + fy * (self.y.1 - self.y.0),
+        )
+    }
+
+    /// Pixels per data unit along x.
+    pub fn px_per_x(&self) -> f64 {
+        f64::from(self.rect.width()) / (self.x.1 - self.x.0)
+    }
+}
+
+fn finite_or(v: f32, fallback: f32) -> f32 {
+    if v.is_finite() { v } else { fallback }
+}
+
+/// Axis colour.
+pub const AXIS: Color32 = Color32::from_gray(70);
+/// Tick label colour.
+pub const TICK_TEXT: Color32 = Color32::from_gray(60);
+
+/// Draws an x axis along the plot's bottom with ticks at `ticks` (labelled every `label_every`-th).
+pub fn x_axis(
+    painter: &Painter,
+    f: &Frame2,
+    ticks: &[f64],
+    label: impl Fn(f64) -> Option<String>,
+    font: f32,
+) {
+    let y = f.rect.bottom();
+    painter.line_segment(
+        [pos2(f.rect.left(), y), pos2(f.rect.right(), y)],
+        Stroke::new(1.0, AXIS),
+    );
+    for &t in ticks {
+        let x = f.to_screen(t, f.y.0).x;
+        painter.line_segment([pos2(x, y), pos2(x, y + 4.0)], Stroke::new(1.0, AXIS));
+        if let Some(text) = label(t) {
+            painter.text(
+                pos2(x, y + 5.0),
+                Align2::CENTER_TOP,
+                text,
+                FontId::proportional(font),
+                TICK_TEXT,
+            );
+        }
+    }
+}
+
+/// Draws a y axis along the plot's left with labelled ticks at `ticks`.
+pub fn y_axis(
+    painter: &Painter,
+    f: &Frame2,
+    ticks: &[f64],
+    label: impl Fn(f64) -> String,
+    font: f32,
+) {
+    let x = f.rect.left();
+    painter.line_segment(
+        [pos2(x, f.rect.top()), pos2(x, f.rect.bottom())],
+        Stroke::new(1.0, AXIS),
+    );
+    for &t in ticks {
+        let y = f.to_screen(f.x.0, t).y;
+        painter.line_segment([pos2(x - 4.0, y), pos2(x, y)], Stroke::new(1.0, AXIS));
+        painter.text(
+            pos2(x - 6.0, y),
+            Align2::RIGHT_CENTER,
+            label(t),
+            FontId::proportional(font),
+            TICK_TEXT,
+        );
+    }
+}
+
+/// Integers from `lo` to `hi` inclusive, as tick positions.
+pub fn integer_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let (a, b) = (lo.ceil() as i64, hi.floor() as i64);
+    (a..=b).map(|i| i as f64).collect()
+}
+
+/// Converts a palette colour to egui's.
+pub fn rgb(c: crate::palette::Rgb) -> Color32 {
+    Color32::from_rgb(c[0], c[1], c[2])
+}
