@@ -1,7 +1,7 @@
 // fit.wgsl: one invocation per start runs up to `params.steps` Adam steps of
 // one objective. CPU twin: `Kernel::step` in src/engine/fit.rs (same
 // arithmetic, in f32). The constants above this line (BETA1, NODES, ...) are
-// generated from src/defaults.rs by `engine::gpu::shader_source`.
+// generated from src/defaults.rs and src/quadrature.rs by `engine::gpu::shader_source`.
 
 struct FitState {
     mu: f32,
@@ -18,7 +18,8 @@ struct FitState {
 struct Params {
     // Per mode: mean, precision / 2, precision, ln w - ln std - ln sqrt(2 pi).
     modes: array<vec4<f32>, MAX_MODES>,
-    mode_count: u32,
+    // quadrature::Z_EDGES, four to a vec4 (uniform arrays have a 16-byte stride).
+    z_edges: array<vec4<f32>, 3>,
     objective: u32,
     learn_sigma: u32,
     steps: u32,
@@ -27,6 +28,7 @@ struct Params {
     fixed_sigma: f32,
     mean: f32,
     variance: f32,
+    cut_count: u32,
     pad0: u32,
     pad1: u32,
     pad2: u32,
@@ -35,30 +37,51 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> states: array<FitState>;
 @group(0) @binding(2) var<storage, read_write> running: atomic<u32>;
+// Panel edges in x around the target's sharp transitions, sorted (params.cut_count used).
+@group(0) @binding(3) var<storage, read> cuts: array<f32, MAX_CUTS>;
 
 fn is_finite(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
-// d/dx log p(x): two-pass stable softmax over the modes.
+// d/dx log p(x): two-pass stable softmax over the modes. The log-densities
+// are recomputed in the second pass rather than kept in a private array
+// (a private array in this hot loop grows the stack on lavapipe).
 fn score(x: f32) -> f32 {
-    var logs: array<f32, MAX_MODES>;
     var top = -3.4028235e38;
-    for (var k = 0u; k < params.mode_count; k++) {
+    for (var k = 0u; k < MODE_COUNT; k++) {
         let m = params.modes[k];
         let d = x - m.x;
-        logs[k] = m.w - m.y * d * d;
-        top = max(top, logs[k]);
+        top = max(top, m.w - m.y * d * d);
     }
     var sum = 0.0;
     var pull = 0.0;
-    for (var k = 0u; k < params.mode_count; k++) {
+    for (var k = 0u; k < MODE_COUNT; k++) {
         let m = params.modes[k];
-        let r = exp(logs[k] - top);
+        let d = x - m.x;
+        let r = exp(m.w - m.y * d * d - top);
         sum += r;
         pull += r * m.z * (m.x - x);
     }
     return pull / sum;
+}
+
+fn z_edge(i: u32) -> f32 {
+    return params.z_edges[i / 4u][i % 4u];
+}
+
+// One Gauss-Legendre node pair +-node of a panel: adds w g and w z g.
+fn node_pair(centre: f32, half: f32, node: f32, weight: f32, mu: f32, inv_sigma: f32, acc: ptr<function, vec2<f32>>) {
+    add_node(centre - half * node, half * weight, mu, inv_sigma, acc);
+    add_node(centre + half * node, half * weight, mu, inv_sigma, acc);
+}
+
+fn add_node(x: f32, half_weight: f32, mu: f32, inv_sigma: f32, acc: ptr<function, vec2<f32>>) {
+    let z = (x - mu) * inv_sigma;
+    let w = half_weight * exp(-0.5 * z * z);
+    let g = score(x);
+    (*acc).x += w * g;
+    (*acc).y += w * z * g;
 }
 
 fn gradient(mu: f32, sigma: f32) -> vec2<f32> {
@@ -68,15 +91,35 @@ fn gradient(mu: f32, sigma: f32) -> vec2<f32> {
         let spread = params.variance + d * d;
         return vec2<f32>(d / s2, 1.0 / sigma - spread / (s2 * sigma));
     }
-    var e_g = 0.0;
-    var e_zg = 0.0;
-    for (var i = 0u; i < NODE_COUNT; i++) {
-        let node = NODES[i];
-        let g = score(mu + sigma * node.x);
-        e_g += node.y * g;
-        e_zg += node.y * node.x * g;
+    // Gauss-Legendre panels between q's z-edges and the target's transition
+    // cuts, merged in order (cuts outside q's reach skipped).
+    let inv_sigma = 1.0 / sigma;
+    var a = mu + sigma * z_edge(0u);
+    var j = 0u;
+    while j < params.cut_count && cuts[j] <= a {
+        j++;
     }
-    return vec2<f32>(-e_g, -(1.0 / sigma) - e_zg);
+    // (E[g], E[z g]) before the 1 / (sqrt(2 pi) sigma) factor.
+    var acc = vec2<f32>(0.0, 0.0);
+    var i = 1u;
+    while i < EDGE_COUNT {
+        let edge = mu + sigma * z_edge(i);
+        var b = edge;
+        if j < params.cut_count && cuts[j] < edge {
+            b = cuts[j];
+            j++;
+        } else {
+            i++;
+        }
+        let centre = 0.5 * (a + b);
+        let half = 0.5 * (b - a);
+        node_pair(centre, half, GL_NODE_0, GL_WEIGHT_0, mu, inv_sigma, &acc);
+        node_pair(centre, half, GL_NODE_1, GL_WEIGHT_1, mu, inv_sigma, &acc);
+        node_pair(centre, half, GL_NODE_2, GL_WEIGHT_2, mu, inv_sigma, &acc);
+        a = b;
+    }
+    let norm = INV_SQRT_2PI * inv_sigma;
+    return vec2<f32>(-(norm * acc.x), -(1.0 / sigma) - norm * acc.y);
 }
 
 fn step(s: ptr<function, FitState>) {
@@ -86,19 +129,21 @@ fn step(s: ptr<function, FitState>) {
     }
     let grad = gradient((*s).mu, sigma);
 
-    // Adam, as src/adam.rs.
+    // Adam, as src/adam.rs, on both components at once; sigma's moments are
+    // left alone in the fixed family. (No dynamic indexing: private arrays
+    // indexed in a loop leak stack on lavapipe.)
     (*s).t += 1u;
     (*s).beta_pow = vec2<f32>((*s).beta_pow.x * BETA1, (*s).beta_pow.y * BETA2);
     let lr_t = params.lr / (1.0 + DECAY * f32((*s).t));
-    var next = vec2<f32>((*s).mu, sigma);
-    let learned = select(1u, 2u, params.learn_sigma != 0u);
-    for (var i = 0u; i < learned; i++) {
-        (*s).m[i] = BETA1 * (*s).m[i] + (1.0 - BETA1) * grad[i];
-        (*s).v[i] = BETA2 * (*s).v[i] + (1.0 - BETA2) * grad[i] * grad[i];
-        let m_hat = (*s).m[i] / (1.0 - (*s).beta_pow.x);
-        let v_hat = (*s).v[i] / (1.0 - (*s).beta_pow.y);
-        next[i] = next[i] - lr_t * m_hat / (sqrt(v_hat) + EPS);
-    }
+    let held = vec2<bool>(false, params.learn_sigma == 0u);
+    let m = select(BETA1 * (*s).m + (1.0 - BETA1) * grad, (*s).m, held);
+    let v = select(BETA2 * (*s).v + (1.0 - BETA2) * grad * grad, (*s).v, held);
+    (*s).m = m;
+    (*s).v = v;
+    let m_hat = m / (1.0 - (*s).beta_pow.x);
+    let v_hat = v / (1.0 - (*s).beta_pow.y);
+    let params_now = vec2<f32>((*s).mu, sigma);
+    var next = select(params_now - lr_t * m_hat / (sqrt(v_hat) + EPS), params_now, held);
     next.y = max(next.y, SIGMA_FLOOR);
 
     if !(is_finite(next.x) && is_finite(next.y)) || abs(next.x) > DIVERGED_BEYOND
@@ -126,14 +171,10 @@ fn fit(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) gr
         return;
     }
     var s = states[i];
-    if s.status != STATUS_RUNNING {
-        return;
-    }
-    for (var k = 0u; k < params.steps; k++) {
+    // One loop whose condition carries the status: no early return or break
+    // (divergent exits inside long loops miscompile on some drivers).
+    for (var k = 0u; k < params.steps && s.status == STATUS_RUNNING; k++) {
         step(&s);
-        if s.status != STATUS_RUNNING {
-            break;
-        }
     }
     states[i] = s;
     if s.status == STATUS_RUNNING {

@@ -39,9 +39,6 @@ pub const CONVERGED_PATIENCE: u32 = 20;
 /// A start whose |mu| or sigma exceeds this has run away: it is marked diverged.
 pub const DIVERGED_BEYOND: f64 = 1e6;
 
-/// Gauss-Hermite nodes the engines (CPU and GPU) use for the exclusive gradient.
-pub const ENGINE_NODES: usize = 32;
-
 /// Live fit: optimisation steps per animation frame (widget default, range 1..=20).
 pub const DEFAULT_STEPS_PER_FRAME: u32 = 2;
 /// Widget reset range for mu.

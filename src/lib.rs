@@ -6,9 +6,12 @@
 
 pub mod adam;
 pub mod app;
+pub mod bench;
+pub mod cli;
 pub mod defaults;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod landscape;
 pub mod map_job;
 pub mod objective;

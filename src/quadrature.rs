@@ -1,67 +1,44 @@
-//! Quadrature: Gauss-Hermite nodes for expectations under N(0, 1) (the
-//! engines' fixed rule in q's frame), and an adaptive Gauss-Kronrod integral
-//! (the reference, split at the target's breakpoints).
+//! Quadrature: the engines' composite rule in q's frame (Gauss-Legendre
+//! panels in z, split at the target's sharp transitions), and an adaptive
+//! Gauss-Kronrod integral (the reference, split at the target's breakpoints).
 
-/// One node of a rule for E_{z ~ N(0,1)}[f(z)] ~= sum w f(z).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Node {
-    /// Position in z (standard-normal units).
-    pub z: f64,
-    /// Weight; a rule's weights sum to 1.
-    pub w: f64,
-}
+use crate::target::Mixture;
 
-/// The n-point Gauss-Hermite rule for the standard normal (probabilists'
-/// weight), exact for polynomials of degree < 2n. Nodes sorted ascending.
-pub fn gauss_hermite(n: usize) -> Vec<Node> {
-    assert!(n > 0, "a rule needs at least one node");
-    // Newton on orthonormal physicists' Hermite polynomials (Numerical Recipes'
-    // `gauher`), then x -> sqrt(2) x and w -> w / sqrt(pi).
-    const PI_M4: f64 = 0.751_125_544_464_942_5; // pi^(-1/4)
-    let nf = n as f64;
-    let mut x = vec![0.0; n];
-    let mut w = vec![0.0; n];
-    let mut z: f64 = 0.0;
-    for i in 0..n.div_ceil(2) {
-        z = match i {
-            0 => (2.0 * nf + 1.0).sqrt() - 1.85575 * (2.0 * nf + 1.0).powf(-0.16667),
-            1 => z - 1.14 * nf.powf(0.426) / z,
-            2 => 1.86 * z - 0.86 * x[0],
-            3 => 1.91 * z - 0.91 * x[1],
-            _ => 2.0 * z - x[i - 2],
-        };
-        let mut derivative = 1.0;
-        for _ in 0..200 {
-            let (mut p1, mut p2) = (PI_M4, 0.0);
-            for j in 0..n {
-                let p3 = p2;
-                p2 = p1;
-                let jf = j as f64;
-                p1 = z * (2.0 / (jf + 1.0)).sqrt() * p2 - (jf / (jf + 1.0)).sqrt() * p3;
-            }
-            derivative = (2.0 * nf).sqrt() * p2;
-            let step = p1 / derivative;
-            z -= step;
-            if step.abs() <= 1e-15 * z.abs().max(1.0) {
-                break;
+/// Panel edges of the engines' rule in z = (x - mu) / sigma: q's weight
+/// beyond +-7 is below 1.3e-12 of the whole.
+pub const Z_EDGES: [f64; 12] = [-7.0, -5.0, -3.5, -2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, 5.0, 7.0];
+
+/// 6-point Gauss-Legendre on [-1, 1]: (node, weight) for the positive half; the rule is symmetric.
+pub const LEGENDRE_6: [(f64, f64); 3] = [
+    (0.238_619_186_083_196_9, 0.467_913_934_572_691_0),
+    (0.661_209_386_466_264_5, 0.360_761_573_048_138_6),
+    (0.932_469_514_203_152_0, 0.171_324_492_379_170_3),
+];
+
+/// Multiples of a transition's logistic scale at which the engines' rule
+/// cuts panels around it (responsibility is within e^-27 of 0 or 1 beyond).
+const GRADING: [f64; 9] = [-27.0, -9.0, -3.0, -1.0, 0.0, 1.0, 3.0, 9.0, 27.0];
+
+/// Most transition cuts a target can need (15 transitions for 16 modes, 9 cuts each).
+pub const MAX_CUTS: usize = 9 * (crate::defaults::MAX_MODES - 1);
+
+/// The engines' extra panel edges in x for `target`: graded around every
+/// sharp transition of its score, sorted, each transition's cuts kept within
+/// half the gap to its neighbours.
+pub fn transition_cuts(target: &Mixture) -> Vec<f64> {
+    let transitions = target.transitions();
+    let mut cuts = Vec::new();
+    for (i, &(x, scale)) in transitions.iter().enumerate() {
+        let left = if i == 0 { f64::NEG_INFINITY } else { 0.5 * (transitions[i - 1].0 + x) };
+        let right = transitions.get(i + 1).map_or(f64::INFINITY, |t| 0.5 * (x + t.0));
+        for g in GRADING {
+            let c = if g == 0.0 { x } else { x + g * scale };
+            if c.is_finite() && c > left && c < right {
+                cuts.push(c);
             }
         }
-        x[i] = z;
-        x[n - 1 - i] = -z;
-        w[i] = 2.0 / (derivative * derivative);
-        w[n - 1 - i] = w[i];
     }
-    let sqrt_pi = std::f64::consts::PI.sqrt();
-    let mut nodes: Vec<Node> = x
-        .iter()
-        .zip(&w)
-        .map(|(&x, &w)| Node {
-            z: std::f64::consts::SQRT_2 * x,
-            w: w / sqrt_pi,
-        })
-        .collect();
-    nodes.sort_by(|a, b| a.z.total_cmp(&b.z));
-    nodes
+    cuts
 }
 
 const KRONROD_X: [f64; 8] = [

@@ -5,7 +5,6 @@ use rayon::prelude::*;
 
 use super::fit::{FitState, Kernel, RUNNING};
 use super::{BackendInfo, Endpoint, Engine, Run};
-use crate::defaults::ENGINE_NODES;
 use crate::error::Result;
 use crate::objective::Problem;
 
@@ -28,7 +27,7 @@ impl Engine for CpuEngine {
     }
 
     fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>> {
-        let kernel = Kernel::new(problem, ENGINE_NODES, lr);
+        let kernel = Kernel::new(problem, lr);
         let fixed = problem.family.fixed_sigma();
         let states = starts
             .iter()

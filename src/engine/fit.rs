@@ -1,13 +1,16 @@
 //! CPU twin of `shaders/fit.wgsl`: one start's Adam steps on one objective,
-//! with the engines' fixed Gauss-Hermite rule in q's frame. Written over
+//! with the engines' composite rule in q's frame ([`crate::quadrature`]). Written over
 //! [`Real`]: the CPU engine runs it in f64, the GPU tests run it in f32 beside
 //! the kernel and compare.
 
 use crate::adam::Adam;
 use crate::defaults::{CONVERGED_PATIENCE, CONVERGED_STEP, DIVERGED_BEYOND};
 use crate::objective::{Objective, Problem};
-use crate::quadrature::gauss_hermite;
+use crate::quadrature::{LEGENDRE_6, Z_EDGES, transition_cuts};
 use crate::real::Real;
+
+/// 1 / sqrt(2 pi).
+pub const INV_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 
 /// A start still running.
 pub const RUNNING: u32 = 0;
@@ -63,8 +66,8 @@ pub struct Kernel<R> {
     pub fixed_sigma: Option<R>,
     /// Per-mode constants.
     pub modes: Vec<ModeVec<R>>,
-    /// Gauss-Hermite nodes (z, weight).
-    pub nodes: Vec<[R; 2]>,
+    /// Panel edges in x around the target's sharp transitions, sorted.
+    pub cuts: Vec<R>,
     /// E_p[x] (inclusive objective).
     pub mean: R,
     /// Var_p[x] (inclusive objective).
@@ -74,8 +77,8 @@ pub struct Kernel<R> {
 }
 
 impl<R: Real> Kernel<R> {
-    /// Rounds the problem's constants and the engines' rule of `nodes` points to R.
-    pub fn new(problem: &Problem, nodes: usize, lr: f64) -> Self {
+    /// Rounds the problem's constants and the transition cuts to R.
+    pub fn new(problem: &Problem, lr: f64) -> Self {
         let (mean, variance) = problem.moments();
         Self {
             objective: problem.objective,
@@ -92,10 +95,7 @@ impl<R: Real> Kernel<R> {
                     ]
                 })
                 .collect(),
-            nodes: gauss_hermite(nodes)
-                .iter()
-                .map(|n| [R::of(n.z), R::of(n.w)])
-                .collect(),
+            cuts: transition_cuts(&problem.target).into_iter().map(R::of).collect(),
             mean: R::of(mean),
             variance: R::of(variance),
             lr: R::of(lr),
@@ -112,30 +112,59 @@ impl<R: Real> Kernel<R> {
                 [d / s2, R::of(1.0) / sigma - spread / (s2 * sigma)]
             }
             Objective::Exclusive => {
-                let (mut e_g, mut e_zg) = (R::of(0.0), R::of(0.0));
-                let mut logs = [R::of(0.0); crate::defaults::MAX_MODES];
-                for node in &self.nodes {
-                    let x = mu + sigma * node[0];
-                    let g = self.score(x, &mut logs);
-                    e_g += node[1] * g;
-                    e_zg += node[1] * node[0] * g;
+                // Gauss-Legendre panels between q's z-edges and the target's
+                // transition cuts, merged in order (cuts outside q's reach skipped).
+                let inv_sigma = R::of(1.0) / sigma;
+                let mut a = mu + sigma * R::of(Z_EDGES[0]);
+                let mut j = 0;
+                while j < self.cuts.len() && self.cuts[j] <= a {
+                    j += 1;
                 }
-                [-e_g, -(R::of(1.0) / sigma) - e_zg]
+                let (mut e_g, mut e_zg) = (R::of(0.0), R::of(0.0));
+                let mut i = 1;
+                while i < Z_EDGES.len() {
+                    let edge = mu + sigma * R::of(Z_EDGES[i]);
+                    let b = if j < self.cuts.len() && self.cuts[j] < edge {
+                        j += 1;
+                        self.cuts[j - 1]
+                    } else {
+                        i += 1;
+                        edge
+                    };
+                    let centre = R::of(0.5) * (a + b);
+                    let half = R::of(0.5) * (b - a);
+                    for &(node, weight) in &LEGENDRE_6 {
+                        for side in [-1.0, 1.0] {
+                            let x = centre + half * R::of(side * node);
+                            let z = (x - mu) * inv_sigma;
+                            let w = half * R::of(weight) * (R::of(-0.5) * z * z).exp();
+                            let g = self.score(x);
+                            e_g += w * g;
+                            e_zg += w * z * g;
+                        }
+                    }
+                    a = b;
+                }
+                let norm = R::of(INV_SQRT_2PI) * inv_sigma;
+                [-(norm * e_g), -(R::of(1.0) / sigma) - norm * e_zg]
             }
         }
     }
 
-    /// d/dx log p(x) by a two-pass stable softmax over the modes.
-    fn score(&self, x: R, logs: &mut [R]) -> R {
-        let mut max = R::of(f64::MIN);
-        for (log, m) in logs.iter_mut().zip(&self.modes) {
+    /// d/dx log p(x) by a two-pass stable softmax over the modes (the
+    /// log-densities recomputed in the second pass, as the kernel does).
+    fn score(&self, x: R) -> R {
+        let log_density = |m: &ModeVec<R>| {
             let d = x - m[0];
-            *log = m[3] - m[1] * d * d;
-            max = max.max(*log);
+            m[3] - m[1] * d * d
+        };
+        let mut top = R::of(f64::MIN);
+        for m in &self.modes {
+            top = top.max(log_density(m));
         }
         let (mut sum, mut pull) = (R::of(0.0), R::of(0.0));
-        for (log, m) in logs.iter().zip(&self.modes) {
-            let r = (*log - max).exp();
+        for m in &self.modes {
+            let r = (log_density(m) - top).exp();
             sum += r;
             pull += r * m[2] * (m[0] - x);
         }

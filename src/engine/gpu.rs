@@ -3,6 +3,7 @@
 //! buffers pooled across runs. Large batches are split into slices that fit
 //! the device's binding and dispatch limits.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use bytemuck::{Pod, Zeroable};
@@ -17,37 +18,49 @@ use crate::objective::{Objective, Problem};
 pub const WORKGROUP_SIZE: u32 = 64;
 const STATE_BYTES: u64 = std::mem::size_of::<FitState<f32>>() as u64;
 
-/// The WGSL source of the fit kernel: constants generated from
-/// [`crate::defaults`] (and the engines' Gauss-Hermite rule), then `shaders/fit.wgsl`.
-pub fn shader_source() -> String {
+/// The WGSL source of the fit kernel for targets of `mode_count` modes:
+/// constants generated from [`crate::defaults`] and [`crate::quadrature`],
+/// then `shaders/fit.wgsl`. The mode count is a constant so that the mode
+/// loops unroll: lavapipe caps the loop iterations of one invocation (65535),
+/// and unrolled loops do not count against it.
+pub fn shader_source(mode_count: usize) -> String {
+    use crate::quadrature::{LEGENDRE_6, MAX_CUTS, Z_EDGES};
     let f = |x: f64| format!("{:?}", x as f32);
-    let nodes = crate::quadrature::gauss_hermite(defaults::ENGINE_NODES)
-        .iter()
-        .map(|n| format!("    vec2<f32>({}, {}),", f(n.z), f(n.w)))
-        .collect::<Vec<_>>()
-        .join("\n");
-    format!(
-        "// Generated from src/defaults.rs by engine::gpu::shader_source.\n\
-         const BETA1: f32 = {};\nconst BETA2: f32 = {};\nconst EPS: f32 = {};\nconst DECAY: f32 = {};\n\
-         const SIGMA_FLOOR: f32 = {};\nconst CONVERGED_STEP: f32 = {};\nconst CONVERGED_PATIENCE: u32 = {}u;\n\
-         const DIVERGED_BEYOND: f32 = {};\nconst MAX_MODES: u32 = {}u;\nconst WORKGROUP_SIZE: u32 = {}u;\n\
-         const STATUS_RUNNING: u32 = {RUNNING}u;\nconst STATUS_CONVERGED: u32 = {CONVERGED}u;\nconst STATUS_DIVERGED: u32 = {DIVERGED}u;\n\
-         const OBJECTIVE_INCLUSIVE: u32 = 0u;\n\
-         const NODE_COUNT: u32 = {}u;\nconst NODES = array<vec2<f32>, {}>(\n{nodes}\n);\n\n{}",
-        f(defaults::ADAM_BETA1),
-        f(defaults::ADAM_BETA2),
-        f(defaults::ADAM_EPS),
-        f(defaults::ADAM_DECAY),
-        f(defaults::SIGMA_FLOOR),
-        f(defaults::CONVERGED_STEP),
-        defaults::CONVERGED_PATIENCE,
-        f(defaults::DIVERGED_BEYOND),
-        defaults::MAX_MODES,
-        WORKGROUP_SIZE,
-        defaults::ENGINE_NODES,
-        defaults::ENGINE_NODES,
-        include_str!("../../shaders/fit.wgsl"),
-    )
+    let constants = [
+        ("BETA1", f(defaults::ADAM_BETA1)),
+        ("BETA2", f(defaults::ADAM_BETA2)),
+        ("EPS", f(defaults::ADAM_EPS)),
+        ("DECAY", f(defaults::ADAM_DECAY)),
+        ("SIGMA_FLOOR", f(defaults::SIGMA_FLOOR)),
+        ("CONVERGED_STEP", f(defaults::CONVERGED_STEP)),
+        ("DIVERGED_BEYOND", f(defaults::DIVERGED_BEYOND)),
+        ("INV_SQRT_2PI", f(super::fit::INV_SQRT_2PI)),
+    ];
+    let counts = [
+        ("CONVERGED_PATIENCE", defaults::CONVERGED_PATIENCE as usize),
+        ("MODE_COUNT", mode_count),
+        ("MAX_MODES", defaults::MAX_MODES),
+        ("MAX_CUTS", MAX_CUTS),
+        ("WORKGROUP_SIZE", WORKGROUP_SIZE as usize),
+        ("STATUS_RUNNING", RUNNING as usize),
+        ("STATUS_CONVERGED", CONVERGED as usize),
+        ("STATUS_DIVERGED", DIVERGED as usize),
+        ("OBJECTIVE_INCLUSIVE", 0),
+        ("EDGE_COUNT", Z_EDGES.len()),
+    ];
+    let mut legendre = Vec::new();
+    for (k, &(x, w)) in LEGENDRE_6.iter().enumerate() {
+        legendre.push((format!("GL_NODE_{k}"), f(x)));
+        legendre.push((format!("GL_WEIGHT_{k}"), f(w)));
+    }
+    let mut out = String::from("// Generated from src/defaults.rs and src/quadrature.rs by engine::gpu::shader_source.\n");
+    for (name, value) in constants.iter().map(|(n, v)| (n.to_string(), v.clone())).chain(legendre) {
+        out += &format!("const {name}: f32 = {value};\n");
+    }
+    for (name, value) in counts {
+        out += &format!("const {name}: u32 = {value}u;\n");
+    }
+    out + "\n" + include_str!("../../shaders/fit.wgsl")
 }
 
 /// The kernel's uniform block (layout of `Params` in fit.wgsl).
@@ -55,7 +68,7 @@ pub fn shader_source() -> String {
 #[repr(C)]
 struct Params {
     modes: [[f32; 4]; defaults::MAX_MODES],
-    mode_count: u32,
+    z_edges: [[f32; 4]; 3],
     objective: u32,
     learn_sigma: u32,
     steps: u32,
@@ -64,6 +77,7 @@ struct Params {
     fixed_sigma: f32,
     mean: f32,
     variance: f32,
+    cut_count: u32,
     pad: [u32; 3],
 }
 
@@ -71,9 +85,13 @@ impl Params {
     fn new(kernel: &Kernel<f32>) -> Self {
         let mut modes = [[0.0; 4]; defaults::MAX_MODES];
         modes[..kernel.modes.len()].copy_from_slice(&kernel.modes);
+        let mut z_edges = [[0.0; 4]; 3];
+        for (i, &z) in crate::quadrature::Z_EDGES.iter().enumerate() {
+            z_edges[i / 4][i % 4] = z as f32;
+        }
         Self {
             modes,
-            mode_count: kernel.modes.len() as u32,
+            z_edges,
             objective: match kernel.objective {
                 Objective::Inclusive => 0,
                 Objective::Exclusive => 1,
@@ -85,6 +103,7 @@ impl Params {
             fixed_sigma: kernel.fixed_sigma.unwrap_or(0.0),
             mean: kernel.mean,
             variance: kernel.variance,
+            cut_count: kernel.cuts.len() as u32,
             pad: [0; 3],
         }
     }
@@ -96,6 +115,7 @@ struct Slot {
     params: wgpu::Buffer,
     states: wgpu::Buffer,
     running: wgpu::Buffer,
+    cuts: wgpu::Buffer,
     readback: wgpu::Buffer,
     bind_group: wgpu::BindGroup,
 }
@@ -103,7 +123,10 @@ struct Slot {
 struct Shared {
     device: wgpu::Device,
     queue: wgpu::Queue,
-    pipeline: wgpu::ComputePipeline,
+    layout: wgpu::BindGroupLayout,
+    pipeline_layout: wgpu::PipelineLayout,
+    /// One pipeline per mode count, compiled on first use.
+    pipelines: Mutex<HashMap<usize, wgpu::ComputePipeline>>,
     pool: Mutex<Vec<Slot>>,
     max_slice: u64,
     info: BackendInfo,
@@ -141,17 +164,30 @@ impl GpuEngine {
 
     /// Builds the engine on an existing device (the window shares eframe's).
     pub fn from_device(device: wgpu::Device, queue: wgpu::Queue, adapter: &wgpu::AdapterInfo) -> Self {
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("fit.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(shader_source().into()),
-        });
-        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        let entry = |binding: u32, ty: wgpu::BufferBindingType| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer {
+                ty,
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        };
+        let storage = |read_only| wgpu::BufferBindingType::Storage { read_only };
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("fit"),
-            layout: None,
-            module: &module,
-            entry_point: Some("fit"),
-            compilation_options: Default::default(),
-            cache: None,
+            entries: &[
+                entry(0, wgpu::BufferBindingType::Uniform),
+                entry(1, storage(false)),
+                entry(2, storage(false)),
+                entry(3, storage(true)),
+            ],
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("fit"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
         });
         let limits = device.limits();
         let by_binding = u64::from(limits.max_storage_buffer_binding_size).min(limits.max_buffer_size) / STATE_BYTES;
@@ -164,7 +200,9 @@ impl GpuEngine {
             shared: Arc::new(Shared {
                 device,
                 queue,
-                pipeline,
+                layout,
+                pipeline_layout,
+                pipelines: Mutex::new(HashMap::new()),
                 pool: Mutex::new(Vec::new()),
                 max_slice: by_binding.min(by_dispatch).max(1),
                 info,
@@ -175,6 +213,29 @@ impl GpuEngine {
     /// Most starts one slice (one buffer, one dispatch) holds on this device.
     pub fn max_slice(&self) -> u64 {
         self.shared.max_slice
+    }
+
+    /// The fit pipeline for targets of `mode_count` modes (compiled once).
+    fn pipeline(&self, mode_count: usize) -> wgpu::ComputePipeline {
+        let mut pipelines = self.shared.pipelines.lock().unwrap_or_else(|p| p.into_inner());
+        pipelines
+            .entry(mode_count)
+            .or_insert_with(|| {
+                let device = &self.shared.device;
+                let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some("fit.wgsl"),
+                    source: wgpu::ShaderSource::Wgsl(shader_source(mode_count).into()),
+                });
+                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some("fit"),
+                    layout: Some(&self.shared.pipeline_layout),
+                    module: &module,
+                    entry_point: Some("fit"),
+                    compilation_options: Default::default(),
+                    cache: None,
+                })
+            })
+            .clone()
     }
 
     fn take_slot(&self, starts: u64) -> Slot {
@@ -197,10 +258,11 @@ impl GpuEngine {
         let params = buffer("params", std::mem::size_of::<Params>() as u64, U::UNIFORM | U::COPY_DST);
         let states = buffer("states", capacity * STATE_BYTES, U::STORAGE | U::COPY_DST | U::COPY_SRC);
         let running = buffer("running", 4, U::STORAGE | U::COPY_DST | U::COPY_SRC);
+        let cuts = buffer("cuts", 4 * crate::quadrature::MAX_CUTS as u64, U::STORAGE | U::COPY_DST);
         let readback = buffer("readback", capacity * STATE_BYTES + 4, U::MAP_READ | U::COPY_DST);
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("fit"),
-            layout: &self.shared.pipeline.get_bind_group_layout(0),
+            layout: &self.shared.layout,
             entries: &[
                 wgpu::BindGroupEntry {
                     binding: 0,
@@ -214,6 +276,10 @@ impl GpuEngine {
                     binding: 2,
                     resource: running.as_entire_binding(),
                 },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: cuts.as_entire_binding(),
+                },
             ],
         });
         Slot {
@@ -221,6 +287,7 @@ impl GpuEngine {
             params,
             states,
             running,
+            cuts,
             readback,
             bind_group,
         }
@@ -233,7 +300,7 @@ impl Engine for GpuEngine {
     }
 
     fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>> {
-        let kernel = Kernel::<f32>::new(problem, defaults::ENGINE_NODES, lr);
+        let kernel = Kernel::<f32>::new(problem, lr);
         let fixed = problem.family.fixed_sigma();
         let params = Params::new(&kernel);
         let mut slices = Vec::new();
@@ -244,6 +311,9 @@ impl Engine for GpuEngine {
                 .map(|&[mu, sigma]| FitState::new(mu, fixed.unwrap_or(sigma)))
                 .collect();
             self.shared.queue.write_buffer(&slot.states, 0, bytemuck::cast_slice(&states));
+            if !kernel.cuts.is_empty() {
+                self.shared.queue.write_buffer(&slot.cuts, 0, bytemuck::cast_slice(&kernel.cuts));
+            }
             let p = Params {
                 count: chunk.len() as u32,
                 ..params
@@ -253,6 +323,7 @@ impl Engine for GpuEngine {
         }
         Ok(Box::new(GpuRun {
             engine: self.clone(),
+            pipeline: self.pipeline(kernel.modes.len()),
             slices,
         }))
     }
@@ -261,6 +332,7 @@ impl Engine for GpuEngine {
 /// A batch on the GPU: its slices' buffers return to the pool when dropped.
 pub struct GpuRun {
     engine: GpuEngine,
+    pipeline: wgpu::ComputePipeline,
     slices: Vec<(Slot, Params)>,
 }
 
@@ -310,7 +382,7 @@ impl Run for GpuRun {
             let max = shared.device.limits().max_compute_workgroups_per_dimension;
             let (x, y) = if groups <= max { (groups, 1) } else { (max, groups.div_ceil(max)) };
             let mut pass = encoder.begin_compute_pass(&Default::default());
-            pass.set_pipeline(&shared.pipeline);
+            pass.set_pipeline(&self.pipeline);
             pass.set_bind_group(0, &slot.bind_group, &[]);
             pass.dispatch_workgroups(x, y, 1);
         }

@@ -1,0 +1,182 @@
+//! `kl-landscape bench`: whole time to a labelled map, per backend, measured
+//! side by side in one process after a warm-up. W1 is the design card's
+//! default map; W2, the start series and the mode series show how it scales.
+
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::cli::BenchArgs;
+use crate::engine::{Engine, cpu::CpuEngine, gpu::GpuEngine};
+use crate::error::Result;
+use crate::landscape::{Axis, Grid, Landscape};
+use crate::objective::{Family, Objective, Problem};
+use crate::target::{Mixture, Mode};
+
+/// One timed map.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchResult {
+    /// Workload name (W1, W2, starts-N, modes-K).
+    pub workload: String,
+    /// "cpu" or "gpu".
+    pub backend: &'static str,
+    /// The GPU adapter, or null for the CPU.
+    pub adapter: Option<String>,
+    /// Starts in the map.
+    pub starts: usize,
+    /// Step budget per start.
+    pub steps: u32,
+    /// Seconds to the labelled map (engine plus polishing).
+    pub seconds: f64,
+    /// starts x steps / seconds: the nominal budget per second.
+    pub start_steps_per_s: f64,
+}
+
+/// A workload: a target, a grid and a step budget (gaussian family, exclusive objective).
+pub struct Workload {
+    /// Name in the table.
+    pub name: String,
+    /// The target.
+    pub target: Mixture,
+    /// The grid of starts.
+    pub grid: Grid,
+    /// Step budget.
+    pub steps: u32,
+}
+
+/// `modes` equal-weight modes spread evenly over [-6, 6] with stds 0.4 to 0.8.
+pub fn spread_target(modes: usize) -> Mixture {
+    let modes = (0..modes)
+        .map(|k| {
+            let f = if modes == 1 { 0.5 } else { k as f64 / (modes - 1) as f64 };
+            Mode {
+                weight: 1.0,
+                mean: -6.0 + 12.0 * f,
+                std: 0.4 + 0.4 * ((k * 7) % 5) as f64 / 4.0,
+            }
+        })
+        .collect();
+    Mixture::new(modes).expect("valid spread target")
+}
+
+fn grid(nmu: usize, nsigma: usize) -> Grid {
+    let d = Grid::default_map();
+    Grid {
+        mu: Axis { count: nmu, ..d.mu },
+        sigma: Axis { count: nsigma, ..d.sigma },
+    }
+}
+
+/// The workloads of one bench run; `quick` shrinks every one.
+pub fn workloads(quick: bool) -> (Vec<Workload>, Vec<Workload>) {
+    let (nmu, nsigma, steps) = if quick { (64, 32, 200) } else { (256, 128, 1000) };
+    let both = vec![
+        Workload {
+            name: "W1".into(),
+            target: Mixture::widget_default(),
+            grid: grid(nmu, nsigma),
+            steps,
+        },
+        Workload {
+            name: "W2 (8 modes)".into(),
+            target: spread_target(8),
+            grid: grid(nmu, nsigma),
+            steps,
+        },
+    ];
+    let mut series: Vec<Workload> = [1usize, 2, 4, 8, 16]
+        .iter()
+        .map(|&k| Workload {
+            name: format!("modes-{k}"),
+            target: spread_target(k),
+            grid: grid(nmu, nsigma),
+            steps,
+        })
+        .collect();
+    let sizes: &[(usize, usize)] = if quick { &[(32, 32), (128, 128)] } else { &[(32, 32), (128, 128), (512, 512), (1024, 1024)] };
+    series.extend(sizes.iter().map(|&(a, b)| Workload {
+        name: format!("starts-{}", a * b),
+        target: Mixture::widget_default(),
+        grid: grid(a, b),
+        steps,
+    }));
+    (both, series)
+}
+
+fn time(engine: &dyn Engine, w: &Workload) -> Result<BenchResult> {
+    let problem = Problem::new(w.target.clone(), Objective::Exclusive, Family::Gaussian);
+    let clock = Instant::now();
+    Landscape::compute(engine, &problem, &w.grid, w.steps, crate::defaults::DEFAULT_LR, &mut |_| {})?;
+    let seconds = clock.elapsed().as_secs_f64();
+    let info = engine.info();
+    Ok(BenchResult {
+        workload: w.name.clone(),
+        backend: info.kind,
+        adapter: (info.kind == "gpu").then_some(info.adapter),
+        starts: w.grid.len(),
+        steps: w.steps,
+        seconds,
+        start_steps_per_s: w.grid.len() as f64 * f64::from(w.steps) / seconds,
+    })
+}
+
+/// Runs the benchmark and prints the table (and writes JSON if asked).
+pub fn run(args: &BenchArgs) -> Result<()> {
+    let gpu = match GpuEngine::new() {
+        Ok(g) => Some(g),
+        Err(e) => {
+            eprintln!("kl-landscape: no GPU adapter ({e}); benchmarking the CPU engine only");
+            None
+        }
+    };
+    let mut engines: Vec<&dyn Engine> = vec![&CpuEngine];
+    if let Some(g) = &gpu {
+        engines.push(g);
+    }
+    let (both, series) = workloads(args.quick);
+    // Warm-up: threads, shader compilation, buffer pool.
+    let warm = Workload {
+        name: "warm-up".into(),
+        target: Mixture::widget_default(),
+        grid: grid(16, 8),
+        steps: 50,
+    };
+    for e in &engines {
+        time(*e, &warm)?;
+    }
+    let mut results = Vec::new();
+    println!("{:<14} {:<4} {:>8} {:>6} {:>9} {:>14} {:>8}", "workload", "kind", "starts", "steps", "seconds", "start-steps/s", "vs cpu");
+    for w in both.iter().chain(&series) {
+        let mut cpu_seconds = None;
+        for e in &engines {
+            // The big start series runs on the GPU only.
+            if e.info().kind == "cpu" && w.name.starts_with("starts-") && w.grid.len() > 1 << 16 {
+                continue;
+            }
+            let r = time(*e, w)?;
+            if r.backend == "cpu" {
+                cpu_seconds = Some(r.seconds);
+            }
+            let ratio = cpu_seconds.map_or("-".to_string(), |c| format!("{:.2}x", c / r.seconds));
+            println!(
+                "{:<14} {:<4} {:>8} {:>6} {:>9.3} {:>14.3e} {:>8}",
+                r.workload, r.backend, r.starts, r.steps, r.seconds, r.start_steps_per_s, ratio
+            );
+            results.push(r);
+        }
+    }
+    if let Some(g) = &gpu {
+        println!("gpu adapter: {}", g.info().adapter);
+    }
+    if let Some(path) = &args.json {
+        let machine = json!({
+            "os": std::env::consts::OS,
+            "arch": std::env::consts::ARCH,
+            "threads": rayon::current_num_threads(),
+            "gpu_adapter": gpu.as_ref().map(|g| g.info().adapter),
+        });
+        crate::export::json::write(path, &json!({"machine": machine, "results": results}))?;
+    }
+    Ok(())
+}
