@@ -122,7 +122,7 @@ pub struct BasinsArgs {
     #[arg(long)]
     pub log_sigma: bool,
     /// Adam steps per start (a start that stands still stops earlier).
-    #[arg(long, value_name = "N", default_value_t = defaults::DEFAULT_STEPS.to_string())]
+    #[arg(long, value_name = "N", default_value_t = defaults::DEFAULT_STEPS.to_string(), allow_hyphen_values = true)]
     pub steps: String,
     /// Adam's base learning rate (decays as lr / (1 + 0.002 t)).
     #[arg(long, value_name = "LR", default_value_t = defaults::DEFAULT_LR.to_string(), allow_hyphen_values = true)]
@@ -154,7 +154,7 @@ pub struct FitArgs {
     #[arg(long, value_name = "S", allow_hyphen_values = true)]
     pub sigma0: String,
     /// Adam steps (the fit stops early once it stands still).
-    #[arg(long, value_name = "N", default_value_t = defaults::DEFAULT_STEPS.to_string())]
+    #[arg(long, value_name = "N", default_value_t = defaults::DEFAULT_STEPS.to_string(), allow_hyphen_values = true)]
     pub steps: String,
     /// Adam's base learning rate.
     #[arg(long, value_name = "LR", default_value_t = defaults::DEFAULT_LR.to_string(), allow_hyphen_values = true)]
@@ -466,6 +466,8 @@ fn gui(args: &GuiArgs) -> Result<()> {
         None => Scenario::default(),
     };
     let frames = args.frames.as_deref().map(|f| parse_count("--frames", f)).transpose()?;
-    let _ = (scenario, frames);
-    Err(Error::runtime("the window is not built yet"))
+    match &args.screenshot {
+        Some(path) => crate::app::screenshot(scenario, path, frames),
+        None => crate::app::run(scenario),
+    }
 }

@@ -13,15 +13,23 @@ fn main() {
             return;
         }
         Err(e) => {
-            // clap's first line names the problem; the usage lines that follow are noise here.
-            let text = e.render().to_string();
-            let line = text.lines().next().unwrap_or("invalid arguments");
-            eprintln!("kl-landscape: {}", line.trim_start_matches("error: "));
+            eprintln!("kl-landscape: {}", one_line(&e.render().to_string()));
             std::process::exit(2);
         }
     };
     if let Err(e) = run(cli) {
         eprintln!("kl-landscape: {e}");
         std::process::exit(e.exit_code());
+    }
+}
+
+/// clap's message in one line: its first line, joined with the next one when
+/// the first ends in ':' (a list of missing arguments); usage lines dropped.
+fn one_line(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+    match lines.next() {
+        Some(next) if first.ends_with(':') => format!("{first} {next}"),
+        _ => first.to_string(),
     }
 }

@@ -17,27 +17,37 @@ pub const LEGENDRE_6: [(f64, f64); 3] = [
 
 /// Multiples of a transition's logistic scale at which the engines' rule
 /// cuts panels around it (responsibility is within e^-27 of 0 or 1 beyond).
-const GRADING: [f64; 9] = [-27.0, -9.0, -3.0, -1.0, 0.0, 1.0, 3.0, 9.0, 27.0];
+const TRANSITION_GRADING: [f64; 9] = [-27.0, -9.0, -3.0, -1.0, 0.0, 1.0, 3.0, 9.0, 27.0];
 
-/// Most transition cuts a target can need (15 transitions for 16 modes, 9 cuts each).
-pub const MAX_CUTS: usize = 9 * (crate::defaults::MAX_MODES - 1);
+/// Multiples of a mode's std at which the engines' rule cuts panels around
+/// its mean: a mode that never dominates still bends the score over its width.
+const MODE_GRADING: [f64; 7] = [-6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
 
-/// The engines' extra panel edges in x for `target`: graded around every
-/// sharp transition of its score, sorted, each transition's cuts kept within
-/// half the gap to its neighbours.
+/// Most cuts a target can need (16 modes and 15 transitions).
+pub const MAX_CUTS: usize =
+    TRANSITION_GRADING.len() * (crate::defaults::MAX_MODES - 1) + MODE_GRADING.len() * crate::defaults::MAX_MODES;
+
+/// The engines' extra panel edges in x for `target`, sorted: graded around
+/// every sharp transition of its score (each kept within half the gap to its
+/// neighbours) and around every mode over its width.
 pub fn transition_cuts(target: &Mixture) -> Vec<f64> {
     let transitions = target.transitions();
     let mut cuts = Vec::new();
     for (i, &(x, scale)) in transitions.iter().enumerate() {
         let left = if i == 0 { f64::NEG_INFINITY } else { 0.5 * (transitions[i - 1].0 + x) };
         let right = transitions.get(i + 1).map_or(f64::INFINITY, |t| 0.5 * (x + t.0));
-        for g in GRADING {
+        for g in TRANSITION_GRADING {
             let c = if g == 0.0 { x } else { x + g * scale };
             if c.is_finite() && c > left && c < right {
                 cuts.push(c);
             }
         }
     }
+    for m in target.modes() {
+        cuts.extend(MODE_GRADING.iter().map(|g| m.mean + g * m.std));
+    }
+    cuts.sort_by(f64::total_cmp);
+    cuts.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * (1.0 + b.abs()));
     cuts
 }
 
@@ -95,30 +105,33 @@ fn kronrod<const N: usize>(a: f64, b: f64, f: &impl Fn(f64) -> [f64; N]) -> ([f6
     (k, err)
 }
 
-fn adaptive_piece<const N: usize>(
+/// A piece of the integration range with its Kronrod value and error estimate.
+struct Piece<const N: usize> {
     a: f64,
     b: f64,
-    tol: f64,
-    depth: u32,
-    f: &impl Fn(f64) -> [f64; N],
-    sum: &mut [f64; N],
-) {
-    let (value, err) = kronrod(a, b, f);
-    let ok = (0..N).all(|j| err[j] <= tol * (1.0 + value[j].abs()));
-    if ok || depth >= 48 || (b - a) <= 1e-14 * (a.abs() + b.abs()) {
-        for j in 0..N {
-            sum[j] += value[j];
-        }
-        return;
-    }
-    let mid = 0.5 * (a + b);
-    adaptive_piece(a, mid, 0.5 * tol, depth + 1, f, sum);
-    adaptive_piece(mid, b, 0.5 * tol, depth + 1, f, sum);
+    value: [f64; N],
+    err: f64,
 }
 
-/// Integrates N functions over [lo, hi] at once by recursive Gauss-Kronrod 7/15,
-/// first splitting at `breaks` (where the integrand changes fast), to about
-/// `tol` in absolute terms (relative for large values).
+impl<const N: usize> Piece<N> {
+    fn new(a: f64, b: f64, f: &impl Fn(f64) -> [f64; N]) -> Self {
+        let (value, err) = kronrod(a, b, f);
+        Self {
+            a,
+            b,
+            value,
+            err: err.iter().copied().fold(0.0, f64::max),
+        }
+    }
+}
+
+/// Most pieces the adaptive integral splits into: bounds its cost whatever the integrand.
+const MAX_PIECES: usize = 4000;
+
+/// Integrates N functions over [lo, hi] at once by globally adaptive
+/// Gauss-Kronrod 7/15 (QUADPACK's strategy: always split the piece with the
+/// largest error), first splitting at `breaks` (where the integrand changes
+/// fast), until the summed error is below `tol * (1 + |largest value|)`.
 pub fn adaptive<const N: usize>(
     lo: f64,
     hi: f64,
@@ -135,10 +148,28 @@ pub fn adaptive<const N: usize>(
     cuts.push(hi);
     cuts.sort_by(f64::total_cmp);
     cuts.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (1.0 + b.abs()));
-    let pieces = (cuts.len() - 1).max(1) as f64;
-    let mut sum = [0.0; N];
-    for pair in cuts.windows(2) {
-        adaptive_piece(pair[0], pair[1], tol / pieces, 0, &f, &mut sum);
+    let mut pieces: Vec<Piece<N>> = cuts.windows(2).map(|w| Piece::new(w[0], w[1], &f)).collect();
+    loop {
+        let mut total = [0.0; N];
+        for p in &pieces {
+            for (t, v) in total.iter_mut().zip(&p.value) {
+                *t += v;
+            }
+        }
+        let err: f64 = pieces.iter().map(|p| p.err).sum();
+        let scale = 1.0 + total.iter().map(|v| v.abs()).fold(0.0, f64::max);
+        let (worst, _) = pieces
+            .iter()
+            .enumerate()
+            .max_by(|x, y| x.1.err.total_cmp(&y.1.err))
+            .expect("at least one piece");
+        let p = &pieces[worst];
+        let mid = 0.5 * (p.a + p.b);
+        if err <= tol * scale || pieces.len() >= MAX_PIECES || mid <= p.a || mid >= p.b {
+            return total;
+        }
+        let (a, b) = (p.a, p.b);
+        pieces[worst] = Piece::new(a, mid, &f);
+        pieces.push(Piece::new(mid, b, &f));
     }
-    sum
 }

@@ -16,6 +16,10 @@ use crate::objective::{Objective, Problem};
 
 /// Invocations per workgroup.
 pub const WORKGROUP_SIZE: u32 = 64;
+/// Most steps one dispatch runs. Lavapipe stops any invocation after 65535
+/// loop iterations in all; a step costs at most MAX_CUTS + 13 (every cut in
+/// q's reach), so longer advances are split.
+pub const MAX_DISPATCH_STEPS: u32 = 65_000 / (crate::quadrature::MAX_CUTS as u32 + 13);
 const STATE_BYTES: u64 = std::mem::size_of::<FitState<f32>>() as u64;
 
 /// The WGSL source of the fit kernel for targets of `mode_count` modes:
@@ -128,7 +132,6 @@ struct Shared {
     /// One pipeline per mode count, compiled on first use.
     pipelines: Mutex<HashMap<usize, wgpu::ComputePipeline>>,
     pool: Mutex<Vec<Slot>>,
-    max_slice: u64,
     info: BackendInfo,
 }
 
@@ -136,6 +139,7 @@ struct Shared {
 #[derive(Clone)]
 pub struct GpuEngine {
     shared: Arc<Shared>,
+    max_slice: u64,
 }
 
 impl GpuEngine {
@@ -204,38 +208,62 @@ impl GpuEngine {
                 pipeline_layout,
                 pipelines: Mutex::new(HashMap::new()),
                 pool: Mutex::new(Vec::new()),
-                max_slice: by_binding.min(by_dispatch).max(1),
                 info,
             }),
+            max_slice: by_binding.min(by_dispatch).max(1),
         }
     }
 
     /// Most starts one slice (one buffer, one dispatch) holds on this device.
     pub fn max_slice(&self) -> u64 {
-        self.shared.max_slice
+        self.max_slice
+    }
+
+    /// The same engine splitting batches into slices of at most `starts`
+    /// (below the device's own limit): lets tests exercise the split path.
+    pub fn with_max_slice(&self, starts: u64) -> Self {
+        Self {
+            shared: self.shared.clone(),
+            max_slice: starts.clamp(1, self.max_slice),
+        }
+    }
+
+    /// Compiles `source` as a compute shader on this device; the validation
+    /// error (naga's, with line numbers) as text if it fails.
+    pub fn validate_shader(&self, source: &str) -> Result<()> {
+        self.compile(source).map(|_| ())
+    }
+
+    fn compile(&self, source: &str) -> Result<wgpu::ComputePipeline> {
+        let device = &self.shared.device;
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("fit.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(source.into()),
+        });
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some("fit"),
+            layout: Some(&self.shared.pipeline_layout),
+            module: &module,
+            entry_point: Some("fit"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        match pollster::block_on(scope.pop()) {
+            None => Ok(pipeline),
+            Some(e) => Err(Error::runtime(format!("the fit kernel does not compile: {e}"))),
+        }
     }
 
     /// The fit pipeline for targets of `mode_count` modes (compiled once).
-    fn pipeline(&self, mode_count: usize) -> wgpu::ComputePipeline {
+    fn pipeline(&self, mode_count: usize) -> Result<wgpu::ComputePipeline> {
         let mut pipelines = self.shared.pipelines.lock().unwrap_or_else(|p| p.into_inner());
-        pipelines
-            .entry(mode_count)
-            .or_insert_with(|| {
-                let device = &self.shared.device;
-                let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                    label: Some("fit.wgsl"),
-                    source: wgpu::ShaderSource::Wgsl(shader_source(mode_count).into()),
-                });
-                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                    label: Some("fit"),
-                    layout: Some(&self.shared.pipeline_layout),
-                    module: &module,
-                    entry_point: Some("fit"),
-                    compilation_options: Default::default(),
-                    cache: None,
-                })
-            })
-            .clone()
+        if let Some(p) = pipelines.get(&mode_count) {
+            return Ok(p.clone());
+        }
+        let pipeline = self.compile(&shader_source(mode_count))?;
+        pipelines.insert(mode_count, pipeline.clone());
+        Ok(pipeline)
     }
 
     fn take_slot(&self, starts: u64) -> Slot {
@@ -245,7 +273,7 @@ impl GpuEngine {
         }
         drop(pool);
         let device = &self.shared.device;
-        let capacity = starts.next_power_of_two().min(self.shared.max_slice).max(starts);
+        let capacity = starts.next_power_of_two().min(self.max_slice).max(starts);
         let buffer = |label: &str, size: u64, usage: wgpu::BufferUsages| {
             device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(label),
@@ -300,17 +328,25 @@ impl Engine for GpuEngine {
     }
 
     fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>> {
-        let kernel = Kernel::<f32>::new(problem, lr);
         let fixed = problem.family.fixed_sigma();
+        let states: Vec<FitState<f32>> = starts
+            .iter()
+            .map(|&[mu, sigma]| FitState::new(mu, fixed.unwrap_or(sigma)))
+            .collect();
+        Ok(Box::new(self.launch_states(problem, &states, lr)?))
+    }
+}
+
+impl GpuEngine {
+    /// Starts a batch from arbitrary states (Adam moments included), so tests
+    /// can put the kernel and its CPU twin on the same random input.
+    pub fn launch_states(&self, problem: &Problem, states: &[FitState<f32>], lr: f64) -> Result<GpuRun> {
+        let kernel = Kernel::<f32>::new(problem, lr);
         let params = Params::new(&kernel);
         let mut slices = Vec::new();
-        for chunk in starts.chunks(self.shared.max_slice as usize) {
+        for chunk in states.chunks(self.max_slice as usize) {
             let slot = self.take_slot(chunk.len() as u64);
-            let states: Vec<FitState<f32>> = chunk
-                .iter()
-                .map(|&[mu, sigma]| FitState::new(mu, fixed.unwrap_or(sigma)))
-                .collect();
-            self.shared.queue.write_buffer(&slot.states, 0, bytemuck::cast_slice(&states));
+            self.shared.queue.write_buffer(&slot.states, 0, bytemuck::cast_slice(chunk));
             if !kernel.cuts.is_empty() {
                 self.shared.queue.write_buffer(&slot.cuts, 0, bytemuck::cast_slice(&kernel.cuts));
             }
@@ -321,11 +357,11 @@ impl Engine for GpuEngine {
             self.shared.queue.write_buffer(&slot.params, 0, bytemuck::bytes_of(&p));
             slices.push((slot, p));
         }
-        Ok(Box::new(GpuRun {
+        Ok(GpuRun {
             engine: self.clone(),
-            pipeline: self.pipeline(kernel.modes.len()),
+            pipeline: self.pipeline(kernel.modes.len())?,
             slices,
-        }))
+        })
     }
 }
 
@@ -373,21 +409,26 @@ impl GpuRun {
 impl Run for GpuRun {
     fn advance(&mut self, steps: u32) -> Result<usize> {
         let shared = &self.engine.shared;
-        let mut encoder = shared.device.create_command_encoder(&Default::default());
-        for (slot, p) in &mut self.slices {
-            p.steps = steps;
-            shared.queue.write_buffer(&slot.params, 0, bytemuck::bytes_of(p));
-            shared.queue.write_buffer(&slot.running, 0, &[0; 4]);
-            let groups = p.count.div_ceil(WORKGROUP_SIZE);
-            let max = shared.device.limits().max_compute_workgroups_per_dimension;
-            let (x, y) = if groups <= max { (groups, 1) } else { (max, groups.div_ceil(max)) };
-            let mut pass = encoder.begin_compute_pass(&Default::default());
-            pass.set_pipeline(&self.pipeline);
-            pass.set_bind_group(0, &slot.bind_group, &[]);
-            pass.dispatch_workgroups(x, y, 1);
+        let max = shared.device.limits().max_compute_workgroups_per_dimension;
+        let mut left = steps;
+        while left > 0 {
+            let n = left.min(MAX_DISPATCH_STEPS);
+            left -= n;
+            let mut encoder = shared.device.create_command_encoder(&Default::default());
+            for (slot, p) in &mut self.slices {
+                p.steps = n;
+                shared.queue.write_buffer(&slot.params, 0, bytemuck::bytes_of(p));
+                shared.queue.write_buffer(&slot.running, 0, &[0; 4]);
+                let groups = p.count.div_ceil(WORKGROUP_SIZE);
+                let (x, y) = if groups <= max { (groups, 1) } else { (max, groups.div_ceil(max)) };
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                pass.set_pipeline(&self.pipeline);
+                pass.set_bind_group(0, &slot.bind_group, &[]);
+                pass.dispatch_workgroups(x, y, 1);
+            }
+            // Each slice has its own params buffer, so one submission covers all slices.
+            shared.queue.submit([encoder.finish()]);
         }
-        // Each slice has its own params buffer, so one submission covers all slices.
-        shared.queue.submit([encoder.finish()]);
         let counts = self.read(false)?;
         Ok(counts
             .iter()
@@ -396,16 +437,26 @@ impl Run for GpuRun {
     }
 
     fn endpoints(&mut self) -> Result<Vec<Endpoint>> {
-        let bytes = self.read(true)?;
-        Ok(bytes
+        Ok(self
+            .states()?
             .iter()
-            .flat_map(|b| bytemuck::pod_collect_to_vec::<u8, FitState<f32>>(&b[4..]))
             .map(|s| Endpoint {
                 mu: f64::from(s.mu),
                 sigma: f64::from(s.sigma),
                 steps: s.adam.t,
                 status: s.status,
             })
+            .collect())
+    }
+}
+
+impl GpuRun {
+    /// Every start's full state (Adam moments included), read back from the device.
+    pub fn states(&self) -> Result<Vec<FitState<f32>>> {
+        Ok(self
+            .read(true)?
+            .iter()
+            .flat_map(|b| bytemuck::pod_collect_to_vec::<u8, FitState<f32>>(&b[4..]))
             .collect())
     }
 }
