@@ -1,0 +1,421 @@
+//! The window's state logic without a window: handles, drags and their
+//! floors, scrolls, adding and removing modes, family switch, reset ranges,
+//! click-to-fit, the background maps on a small CPU grid, and a randomised soak.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kl_landscape::app::fit_panel::handle_positions;
+use kl_landscape::app::maps::Maps;
+use kl_landscape::app::state::{
+    AppState, Handle, MODE_DRAG_FLOOR, MODE_SCROLL_FLOOR, SETTLE, lr_of_slider,
+};
+use kl_landscape::defaults::{MAX_MODES, SIGMA_FLOOR};
+use kl_landscape::engine::cpu::CpuEngine;
+use kl_landscape::landscape::{Axis, Grid};
+use kl_landscape::scenario::Scenario;
+use kl_landscape::target::Mode;
+use kl_landscape::{Family, Mixture, Objective};
+
+fn state() -> AppState {
+    AppState::new(&Scenario::default(), 42)
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol
+}
+
+fn assert_finite(s: &AppState) {
+    for m in s.modes() {
+        assert!(
+            m.weight.is_finite() && m.mean.is_finite() && m.std.is_finite(),
+            "{m:?}"
+        );
+        assert!(m.weight > 0.0 && m.std > 0.0, "{m:?}");
+    }
+    for f in s.fits() {
+        let [mu, sigma] = f.position();
+        assert!(
+            mu.is_finite() && sigma.is_finite() && sigma >= SIGMA_FLOOR,
+            "{mu} {sigma}"
+        );
+        assert!(
+            f.eval.kl.is_finite() && f.eval.grad_norm().is_finite(),
+            "{:?}",
+            f.eval
+        );
+        assert!(f.trail.iter().all(|p| p[0].is_finite() && p[1].is_finite()));
+    }
+    assert!(s.lr().is_finite() && s.lr() > 0.0);
+}
+
+#[test]
+fn learning_rate_slider_is_the_widgets_exponential_scale() {
+    assert!(close(lr_of_slider(0.0), 0.005, 1e-12));
+    assert!(close(lr_of_slider(100.0), 1.0, 1e-12));
+    assert!(close(lr_of_slider(50.0), 0.005 * 200f64.sqrt(), 1e-12));
+    assert!(close(state().lr(), 0.0707, 1e-3));
+}
+
+#[test]
+fn handles_sit_on_each_weighted_peak_and_on_q() {
+    let s = state();
+    let hs = handle_positions(&s, Objective::Exclusive);
+    assert_eq!(hs.len(), 3);
+    let peak = 0.5 / (0.8 * (2.0 * std::f64::consts::PI).sqrt());
+    assert_eq!(hs[0].0, Handle::Mode(0));
+    assert!(close(hs[0].1, -2.5, 1e-12) && close(hs[0].2, peak, 1e-12));
+    let [mu, sigma] = s.fit(Objective::Exclusive).position();
+    assert_eq!(hs[2].0, Handle::Q(Objective::Exclusive));
+    assert!(close(hs[2].1, mu, 1e-12));
+    assert!(close(
+        hs[2].2,
+        1.0 / (sigma * (2.0 * std::f64::consts::PI).sqrt()),
+        1e-12
+    ));
+}
+
+#[test]
+fn dragging_a_mode_sets_mean_and_width_with_a_floor_and_pauses() {
+    let mut s = state();
+    assert!(!s.begin_drag(Handle::Mode(5)), "no such mode");
+    assert!(s.begin_drag(Handle::Mode(0)));
+    let steps = s.fit(Objective::Exclusive).steps();
+    s.drag_to(1.0, 150.0);
+    assert!(close(s.modes()[0].mean, 1.0, 1e-12));
+    assert!(close(s.modes()[0].std, 1.8, 1e-12), "one sigma per 150 px");
+    s.step_frame();
+    assert_eq!(
+        s.fit(Objective::Exclusive).steps(),
+        steps,
+        "paused while dragging"
+    );
+    assert!(s.settled_key().is_none());
+    s.drag_to(-1.0, -10_000.0);
+    assert!(close(s.modes()[0].std, MODE_DRAG_FLOOR, 1e-12));
+    s.drag_to(f64::NAN, f64::INFINITY);
+    assert!(s.modes()[0].std.is_finite());
+    s.release();
+    assert!(s.dragging().is_none());
+    assert_eq!(
+        s.fit(Objective::Exclusive).steps(),
+        0,
+        "Adam resets on release"
+    );
+    assert_eq!(s.fit(Objective::Inclusive).steps(), 0);
+    assert!(s.settled_key().is_some(), "maps may restart at once");
+    s.step_frame();
+    assert_eq!(
+        s.fit(Objective::Exclusive).steps(),
+        2,
+        "default speed is 2 steps a frame"
+    );
+}
+
+#[test]
+fn dragging_q_sets_its_start_and_keeps_sigma_in_the_fixed_family() {
+    let mut s = state();
+    assert!(s.begin_drag(Handle::Q(Objective::Inclusive)));
+    let sigma0 = s.fit(Objective::Inclusive).position()[1];
+    s.drag_to(3.0, 75.0);
+    let f = s.fit(Objective::Inclusive);
+    assert_eq!(f.position(), [3.0, sigma0 + 0.5]);
+    assert_eq!(f.start, [3.0, sigma0 + 0.5]);
+    s.drag_to(3.0, -100_000.0);
+    assert!(close(
+        s.fit(Objective::Inclusive).position()[1],
+        SIGMA_FLOOR,
+        1e-12
+    ));
+    s.release();
+
+    s.set_family(true);
+    assert!(s.begin_drag(Handle::Q(Objective::Exclusive)));
+    s.drag_to(-2.0, 300.0);
+    s.release();
+    assert_eq!(s.fit(Objective::Exclusive).position(), [-2.0, 1.0]);
+}
+
+#[test]
+fn scrolling_changes_width_with_a_floor_and_settles() {
+    let mut s = state();
+    let now = Instant::now();
+    s.scroll_mode(1, 1.0, now);
+    assert!(close(s.modes()[1].std, 0.85, 1e-12));
+    s.scroll_mode(1, -2.0, now);
+    assert!(close(s.modes()[1].std, 0.75, 1e-12));
+    s.scroll_mode(1, -1000.0, now);
+    assert!(close(s.modes()[1].std, MODE_SCROLL_FLOOR, 1e-12));
+    s.scroll_mode(9, 1.0, now);
+    s.scroll_mode(0, f64::NAN, now);
+    assert!(s.settled_key().is_none(), "maps wait until scrolling stops");
+    s.poll(now + SETTLE / 2);
+    assert!(s.settled_key().is_none());
+    s.poll(now + SETTLE + Duration::from_millis(1));
+    assert_eq!(s.settled_key(), Some(s.current_key()));
+    assert_eq!(s.fit(Objective::Exclusive).steps(), 0);
+}
+
+#[test]
+fn adding_and_removing_modes_respect_the_limits_and_reset_weights() {
+    let mut s = state();
+    let now = Instant::now();
+    s.edit_mode(
+        0,
+        Mode {
+            weight: 3.0,
+            mean: -2.5,
+            std: 0.8,
+        },
+        now,
+    );
+    assert!(close(s.modes()[0].weight, 3.0 / 3.5, 1e-12));
+    assert!(s.add_mode());
+    assert_eq!(s.modes().len(), 3);
+    let m = s.modes()[2];
+    assert!((-4.0..=4.0).contains(&m.mean) && (0.5..=1.0).contains(&m.std));
+    assert!(s.modes().iter().all(|m| close(m.weight, 1.0 / 3.0, 1e-12)));
+    while s.add_mode() {}
+    assert_eq!(s.modes().len(), MAX_MODES);
+    assert!(!s.add_mode());
+    while s.remove_mode() {}
+    assert_eq!(s.modes().len(), 1);
+    assert!(!s.remove_mode());
+    assert!(close(s.modes()[0].weight, 1.0, 1e-12));
+    assert_eq!(s.modes()[0].mean, -2.5, "the first mode stays");
+}
+
+#[test]
+fn family_switch_holds_sigma_at_one() {
+    let mut s = state();
+    s.set_family(true);
+    assert_eq!(s.family(), Family::FixedSigma { sigma: 1.0 });
+    for o in Objective::BOTH {
+        assert_eq!(s.fit(o).position()[1], 1.0);
+        assert_eq!(s.fit(o).steps(), 0);
+    }
+    for _ in 0..50 {
+        s.step_frame();
+    }
+    assert_eq!(s.fit(Objective::Exclusive).position()[1], 1.0);
+    assert_eq!(s.fit(Objective::Exclusive).eval.d_sigma, 0.0);
+    s.set_family(false);
+    assert_eq!(s.family(), Family::Gaussian);
+}
+
+#[test]
+fn reset_draws_the_widgets_ranges() {
+    let mut s = state();
+    let mut seen = [
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for _ in 0..500 {
+        s.reset();
+        for o in Objective::BOTH {
+            let f = s.fit(o);
+            let [mu, sigma] = f.position();
+            assert!((-5.0..=5.0).contains(&mu) && (0.3..=2.8).contains(&sigma));
+            assert_eq!(f.steps(), 0);
+            assert_eq!(f.start, [mu, sigma]);
+            seen = [
+                seen[0].min(mu),
+                seen[1].max(mu),
+                seen[2].min(sigma),
+                seen[3].max(sigma),
+            ];
+        }
+    }
+    assert!(
+        seen[0] < -4.5 && seen[1] > 4.5 && seen[2] < 0.5 && seen[3] > 2.6,
+        "{seen:?}"
+    );
+    s.set_family(true);
+    s.reset();
+    assert_eq!(s.fit(Objective::Inclusive).position()[1], 1.0);
+}
+
+#[test]
+fn clicking_the_map_starts_a_fresh_fit_there_and_it_converges() {
+    let mut s = state();
+    for _ in 0..30 {
+        s.step_frame();
+    }
+    s.paused = true;
+    s.click_map(Objective::Exclusive, 2.0, 1.0);
+    let f = s.fit(Objective::Exclusive);
+    assert_eq!(f.start, [2.0, 1.0]);
+    assert_eq!(f.position(), [2.0, 1.0]);
+    assert_eq!(f.steps(), 0);
+    assert_eq!(f.trail.len(), 1);
+    assert!(!s.paused, "a click runs the fit");
+    s.set_speed(20);
+    for _ in 0..500 {
+        s.step_frame();
+    }
+    let f = s.fit(Objective::Exclusive);
+    assert!(f.converged(), "steps {}", f.steps());
+    let [mu, sigma] = f.position();
+    assert!(
+        close(mu, 2.4919, 0.01) && close(sigma, 0.8126, 0.01),
+        "{mu} {sigma}"
+    );
+    assert!(f.trail.len() > 10);
+    // Inclusive: moment matching.
+    let f = s.fit(Objective::Inclusive);
+    let [mu, sigma] = f.position();
+    assert!(
+        close(mu, 0.0, 0.01) && close(sigma, (0.64f64 + 6.25).sqrt(), 0.01),
+        "{mu} {sigma}"
+    );
+}
+
+#[test]
+fn maps_compute_in_the_background_and_restart_on_a_new_target() {
+    let grid = Grid {
+        mu: Axis::linear(-7.0, 7.0, 15),
+        sigma: Axis::linear(0.1, 4.0, 6),
+    };
+    let mut maps = Maps::with_grid(Some(Arc::new(CpuEngine)), grid, 1500);
+    let mut s = state();
+    let run = |maps: &mut Maps, s: &AppState| {
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(120) {
+            maps.update(s.settled_key().as_ref());
+            if Objective::BOTH
+                .iter()
+                .all(|&o| maps.slot(o).current(&s.current_key()).is_some())
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!("maps did not finish");
+    };
+    run(&mut maps, &s);
+    let excl = maps
+        .slot(Objective::Exclusive)
+        .current(&s.current_key())
+        .unwrap();
+    assert_eq!(excl.labels.len(), 90);
+    assert_eq!(excl.optima.len(), 3, "{:?}", excl.optima);
+    let incl = maps
+        .slot(Objective::Inclusive)
+        .current(&s.current_key())
+        .unwrap();
+    assert_eq!(incl.optima.len(), 1);
+
+    // A drag keeps the old map on view and starts nothing until released.
+    s.begin_drag(Handle::Mode(1));
+    s.drag_to(4.0, 0.0);
+    maps.update(s.settled_key().as_ref());
+    assert!(!maps.busy());
+    let shown = maps.slot(Objective::Exclusive).shown().unwrap();
+    assert_ne!(shown.key, s.current_key());
+    s.release();
+    maps.update(s.settled_key().as_ref());
+    assert!(maps.busy());
+    assert!(
+        maps.slot(Objective::Exclusive).shown().is_some(),
+        "previous map stays"
+    );
+    run(&mut maps, &s);
+    let key = s.current_key();
+    assert_eq!(key.target.modes()[1].mean, 4.0);
+    assert!(maps.slot(Objective::Exclusive).current(&key).is_some());
+}
+
+#[test]
+fn sixteen_far_and_narrow_modes_stay_finite() {
+    let mut s = state();
+    while s.add_mode() {}
+    let now = Instant::now();
+    for i in 0..MAX_MODES {
+        let far = if i % 2 == 0 { 1000.0 } else { -1000.0 };
+        s.edit_mode(
+            i,
+            Mode {
+                weight: 1e-3 + i as f64,
+                mean: far * (i as f64 / 15.0),
+                std: 1e-9,
+            },
+            now,
+        );
+    }
+    s.set_speed(20);
+    for _ in 0..100 {
+        s.step_frame();
+    }
+    assert_finite(&s);
+    s.click_map(Objective::Exclusive, 7.0, 0.1);
+    for _ in 0..100 {
+        s.step_frame();
+    }
+    assert_finite(&s);
+}
+
+#[test]
+fn randomised_soak_never_panics_and_stays_finite() {
+    let mut rng = fastrand::Rng::with_seed(7);
+    let mut s = AppState::new(
+        &Scenario {
+            target: Mixture::parse("1:-3:0.3,1:0:1.5,2:3:0.6").unwrap(),
+            family: Family::Gaussian,
+        },
+        9,
+    );
+    let t0 = Instant::now();
+    let wild = |rng: &mut fastrand::Rng| match rng.u8(0..10) {
+        0 => f64::NAN,
+        1 => f64::INFINITY,
+        2 => -1e300,
+        3 => 1e6 * (rng.f64() - 0.5),
+        _ => 20.0 * (rng.f64() - 0.5),
+    };
+    for n in 0..4000u64 {
+        let now = t0 + Duration::from_millis(16 * n);
+        match rng.u8(0..14) {
+            0 => {
+                let h = if rng.bool() {
+                    Handle::Mode(rng.usize(0..20))
+                } else {
+                    Handle::Q(if rng.bool() {
+                        Objective::Inclusive
+                    } else {
+                        Objective::Exclusive
+                    })
+                };
+                s.begin_drag(h);
+            }
+            1 | 2 => s.drag_to(wild(&mut rng), 400.0 * (rng.f64() - 0.5)),
+            3 => s.release(),
+            4 => s.scroll_mode(rng.usize(0..20), wild(&mut rng), now),
+            5 => {
+                s.add_mode();
+            }
+            6 => {
+                s.remove_mode();
+            }
+            7 => s.set_family(rng.bool()),
+            8 => s.reset(),
+            9 => s.click_map(Objective::Exclusive, wild(&mut rng), wild(&mut rng)),
+            10 => s.set_lr_slider(wild(&mut rng), now),
+            11 => s.set_speed(rng.u32(0..50)),
+            12 => {
+                let i = rng.usize(0..20);
+                let m = Mode {
+                    weight: wild(&mut rng),
+                    mean: wild(&mut rng),
+                    std: wild(&mut rng),
+                };
+                s.edit_mode(i, m, now);
+            }
+            _ => s.paused = !s.paused,
+        }
+        s.poll(now);
+        s.step_frame();
+        assert_finite(&s);
+    }
+}
