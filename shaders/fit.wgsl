@@ -37,8 +37,9 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> states: array<FitState>;
 @group(0) @binding(2) var<storage, read_write> running: atomic<u32>;
-// Panel edges in x around the target's sharp transitions, sorted (params.cut_count used).
-@group(0) @binding(3) var<storage, read> cuts: array<f32, MAX_CUTS>;
+// Panel edges in x around the target's sharp features, sorted, with each
+// feature's scale (params.cut_count used).
+@group(0) @binding(3) var<storage, read> cuts: array<vec2<f32>, MAX_CUTS>;
 
 fn is_finite(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
@@ -91,12 +92,12 @@ fn gradient(mu: f32, sigma: f32) -> vec2<f32> {
         let spread = params.variance + d * d;
         return vec2<f32>(d / s2, 1.0 / sigma - spread / (s2 * sigma));
     }
-    // Gauss-Legendre panels between q's z-edges and the target's transition
-    // cuts, merged in order (cuts outside q's reach skipped).
+    // Gauss-Legendre panels between q's z-edges and the target's cuts, merged
+    // in order; cuts outside q's reach, or for features broader than q, skipped.
     let inv_sigma = 1.0 / sigma;
     var a = mu + sigma * z_edge(0u);
     var j = 0u;
-    while j < params.cut_count && cuts[j] <= a {
+    while j < params.cut_count && cuts[j].x <= a {
         j++;
     }
     // (E[g], E[z g]) before the 1 / (sqrt(2 pi) sigma) factor.
@@ -105,9 +106,13 @@ fn gradient(mu: f32, sigma: f32) -> vec2<f32> {
     while i < EDGE_COUNT {
         let edge = mu + sigma * z_edge(i);
         var b = edge;
-        if j < params.cut_count && cuts[j] < edge {
-            b = cuts[j];
+        if j < params.cut_count && cuts[j].x < edge {
+            let cut = cuts[j];
             j++;
+            if cut.y >= sigma {
+                continue;
+            }
+            b = cut.x;
         } else {
             i++;
         }

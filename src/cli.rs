@@ -337,8 +337,8 @@ pub fn summary(report: &BasinReport) -> String {
         );
         for (k, o) in map.optima.iter().enumerate() {
             out += &format!(
-                "  #{k}  mu {:>9.5}  sigma {:>8.5}  KL {:>10.7}  basin {:>5.1}%{}\n",
-                o.mu,
+                "  #{k}  mu {:>9}  sigma {:>8.5}  KL {:>10.7}  basin {:>5.1}%{}\n",
+                export::fixed(o.mu, 5),
                 o.sigma,
                 o.kl,
                 100.0 * o.basin_fraction,
@@ -346,7 +346,12 @@ pub fn summary(report: &BasinReport) -> String {
             );
         }
         for s in &map.saddles {
-            out += &format!("  saddle  mu {:>9.5}  sigma {:>8.5}  KL {:>10.7}\n", s.mu, s.sigma, s.kl);
+            out += &format!(
+                "  saddle  mu {:>9}  sigma {:>8.5}  KL {:>10.7}\n",
+                export::fixed(s.mu, 5),
+                s.sigma,
+                s.kl
+            );
         }
     }
     out

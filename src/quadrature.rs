@@ -27,10 +27,21 @@ const MODE_GRADING: [f64; 7] = [-6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
 pub const MAX_CUTS: usize =
     TRANSITION_GRADING.len() * (crate::defaults::MAX_MODES - 1) + MODE_GRADING.len() * crate::defaults::MAX_MODES;
 
+/// A panel edge of the engines' rule in x, with the scale of the feature it
+/// resolves: it is used only while that scale is below q's sigma (broader
+/// features are resolved by q's own panels).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cut {
+    /// Position in x.
+    pub x: f64,
+    /// Width of the feature the cut is for (a transition's logistic scale or a mode's std).
+    pub scale: f64,
+}
+
 /// The engines' extra panel edges in x for `target`, sorted: graded around
 /// every sharp transition of its score (each kept within half the gap to its
 /// neighbours) and around every mode over its width.
-pub fn transition_cuts(target: &Mixture) -> Vec<f64> {
+pub fn transition_cuts(target: &Mixture) -> Vec<Cut> {
     let transitions = target.transitions();
     let mut cuts = Vec::new();
     for (i, &(x, scale)) in transitions.iter().enumerate() {
@@ -39,15 +50,17 @@ pub fn transition_cuts(target: &Mixture) -> Vec<f64> {
         for g in TRANSITION_GRADING {
             let c = if g == 0.0 { x } else { x + g * scale };
             if c.is_finite() && c > left && c < right {
-                cuts.push(c);
+                cuts.push(Cut { x: c, scale });
             }
         }
     }
     for m in target.modes() {
-        cuts.extend(MODE_GRADING.iter().map(|g| m.mean + g * m.std));
+        cuts.extend(MODE_GRADING.iter().map(|g| Cut {
+            x: m.mean + g * m.std,
+            scale: m.std,
+        }));
     }
-    cuts.sort_by(f64::total_cmp);
-    cuts.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * (1.0 + b.abs()));
+    cuts.sort_by(|a, b| a.x.total_cmp(&b.x));
     cuts
 }
 

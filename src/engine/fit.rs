@@ -66,8 +66,8 @@ pub struct Kernel<R> {
     pub fixed_sigma: Option<R>,
     /// Per-mode constants.
     pub modes: Vec<ModeVec<R>>,
-    /// Panel edges in x around the target's sharp transitions, sorted.
-    pub cuts: Vec<R>,
+    /// Panel edges in x around the target's sharp features, sorted: (x, feature scale).
+    pub cuts: Vec<[R; 2]>,
     /// E_p[x] (inclusive objective).
     pub mean: R,
     /// Var_p[x] (inclusive objective).
@@ -95,7 +95,10 @@ impl<R: Real> Kernel<R> {
                     ]
                 })
                 .collect(),
-            cuts: transition_cuts(&problem.target).into_iter().map(R::of).collect(),
+            cuts: transition_cuts(&problem.target)
+                .into_iter()
+                .map(|c| [R::of(c.x), R::of(c.scale)])
+                .collect(),
             mean: R::of(mean),
             variance: R::of(variance),
             lr: R::of(lr),
@@ -113,20 +116,24 @@ impl<R: Real> Kernel<R> {
             }
             Objective::Exclusive => {
                 // Gauss-Legendre panels between q's z-edges and the target's
-                // transition cuts, merged in order (cuts outside q's reach skipped).
+                // cuts, merged in order; cuts outside q's reach, or for features
+                // broader than q, are skipped.
                 let inv_sigma = R::of(1.0) / sigma;
                 let mut a = mu + sigma * R::of(Z_EDGES[0]);
                 let mut j = 0;
-                while j < self.cuts.len() && self.cuts[j] <= a {
+                while j < self.cuts.len() && self.cuts[j][0] <= a {
                     j += 1;
                 }
                 let (mut e_g, mut e_zg) = (R::of(0.0), R::of(0.0));
                 let mut i = 1;
                 while i < Z_EDGES.len() {
                     let edge = mu + sigma * R::of(Z_EDGES[i]);
-                    let b = if j < self.cuts.len() && self.cuts[j] < edge {
+                    let b = if j < self.cuts.len() && self.cuts[j][0] < edge {
                         j += 1;
-                        self.cuts[j - 1]
+                        if self.cuts[j - 1][1] >= sigma {
+                            continue;
+                        }
+                        self.cuts[j - 1][0]
                     } else {
                         i += 1;
                         edge

@@ -286,7 +286,7 @@ impl GpuEngine {
         let params = buffer("params", std::mem::size_of::<Params>() as u64, U::UNIFORM | U::COPY_DST);
         let states = buffer("states", capacity * STATE_BYTES, U::STORAGE | U::COPY_DST | U::COPY_SRC);
         let running = buffer("running", 4, U::STORAGE | U::COPY_DST | U::COPY_SRC);
-        let cuts = buffer("cuts", 4 * crate::quadrature::MAX_CUTS as u64, U::STORAGE | U::COPY_DST);
+        let cuts = buffer("cuts", 8 * crate::quadrature::MAX_CUTS as u64, U::STORAGE | U::COPY_DST);
         let readback = buffer("readback", capacity * STATE_BYTES + 4, U::MAP_READ | U::COPY_DST);
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("fit"),

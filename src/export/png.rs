@@ -16,7 +16,7 @@ const MAP_H: usize = 300;
 const LEFT: usize = 64;
 const LEGEND_X: usize = LEFT + MAP_W + 24;
 const WIDTH: usize = LEGEND_X + 330;
-const PANEL_H: usize = MAP_H + 100;
+const PANEL_H: usize = MAP_H + 112;
 const INK: Rgb = [30, 30, 30];
 const FAINT: Rgb = [110, 110, 110];
 const WHITE: Rgb = [255, 255, 255];
@@ -55,10 +55,10 @@ fn title(objective: Objective) -> &'static str {
 
 fn draw_map(c: &mut Canvas, report: &BasinReport, objective: Objective, map: &Landscape, top: usize) {
     let grid = &report.grid;
-    let (x0, y0) = (LEFT as i64, top as i64 + 36);
+    let (x0, y0) = (LEFT as i64, top as i64 + 48);
     c.text(
         LEFT as f64,
-        top as f64 + 6.0,
+        top as f64 + 2.0,
         &format!(
             "{}   ({} x {} starts, {} steps, lr {}, {} family)",
             title(objective),
@@ -102,7 +102,7 @@ fn draw_map(c: &mut Canvas, report: &BasinReport, objective: Objective, map: &La
         let tw = c.text_width(&label, 13.0);
         c.text(fx - 8.0 - tw, y - 8.0, &label, 13.0, INK);
     }
-    c.text(4.0, fy - 22.0, "start sigma0", 14.0, INK);
+    c.text(8.0, fy - 22.0, "start sigma0", 14.0, INK);
 
     // Optima and saddles on the map.
     for (k, o) in map.optima.iter().enumerate() {
@@ -126,11 +126,11 @@ fn draw_map(c: &mut Canvas, report: &BasinReport, objective: Objective, map: &La
     for (k, o) in map.optima.iter().enumerate() {
         c.fill_rect(LEGEND_X as i64, ly as i64 + 2, 14, 14, palette::optimum_colour(k as i32));
         let text = format!(
-            "{}{}  mu {:.4}  sigma {:.4}{}",
+            "{}{}  mu {}  sigma {}{}",
             k + 1,
             if k == 0 { " (global)" } else { "" },
-            o.mu,
-            o.sigma,
+            super::fixed(o.mu, 4),
+            super::fixed(o.sigma, 4),
             if o.boundary { " (floor)" } else { "" }
         );
         c.text(LEGEND_X as f64 + 20.0, ly, &text, 13.0, INK);
