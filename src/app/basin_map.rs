@@ -8,7 +8,7 @@ use eframe::egui::{
 };
 
 use super::maps::MapSlot;
-use super::plot::{Frame2, integer_ticks, rgb, x_axis, y_axis};
+use super::plot::{Frame2, fixed, integer_ticks, rgb, x_axis, y_axis};
 use super::state::{LiveFit, MapKey};
 use crate::landscape::{Grid, Landscape};
 use crate::objective::Objective;
@@ -293,12 +293,14 @@ pub fn show(
         let steps = l.steps_to_converge.get(i).copied().unwrap_or(0);
         let end = match l.optima.get(usize::try_from(label).ok()?) {
             Some(o) => format!(
-                "optimum #{label} (μ {:.3}, σ {:.3}), KL {:.4}, {steps} steps",
-                o.mu, o.sigma, o.kl
+                "optimum #{label} (μ {}, σ {:.3}), KL {:.4}, {steps} steps",
+                fixed(o.mu, 3),
+                o.sigma,
+                o.kl
             ),
             None => format!("not converged after {steps} steps"),
         };
-        Some(format!("start (μ₀ {mu0:.2}, σ₀ {sigma0:.2})  →  {end}"))
+        Some(format!("start (μ₀ {mu0:.2}, σ₀ {sigma0:.2})  ->  {end}"))
     });
     let hint =
         hover_line.unwrap_or_else(|| "click a cell to run the live fit from that start".into());
@@ -370,7 +372,7 @@ fn draw_legend(ui: &egui::Ui, rect: Rect, landscape: Option<&Landscape>) {
             font.clone(),
             dark,
         );
-        let nums = format!("μ {:+.3}  σ {:.3}  KL {:.4}", o.mu, o.sigma, o.kl);
+        let nums = format!("μ {}  σ {:.3}  KL {:.4}", fixed(o.mu, 3), o.sigma, o.kl);
         painter.text(
             pos2(rect.left() + 18.0, y + 15.0),
             Align2::LEFT_TOP,

@@ -85,14 +85,15 @@ pub fn handle_positions(state: &AppState, objective: Objective) -> Vec<(Handle, 
     out
 }
 
-/// Draws the panel in `rect` and handles its drags, scrolls and hovers.
+/// Draws the panel in `rect` and handles its drags, scrolls and hovers;
+/// returns the plot's data-to-screen map (None when too small to draw).
 pub fn show(
     ui: &mut egui::Ui,
     rect: Rect,
     state: &mut AppState,
     info: &PanelInfo<'_>,
     now: Instant,
-) {
+) -> Option<Frame2> {
     let objective = info.objective;
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 4.0, Color32::WHITE);
@@ -128,11 +129,11 @@ pub fn show(
         "running"
     };
     let readout = format!(
-        "KL {:.5}  step {}  |∇| {:.1e}  q = N({:.3}, {:.3}²)  {status}",
+        "KL {:.5}  step {}  |∇| {:.1e}  q = N({}, {:.3}²)  {status}",
         fit.eval.kl,
         fit.steps(),
         fit.eval.grad_norm(),
-        mu,
+        super::plot::fixed(mu, 3),
         sigma
     );
     painter.text(
@@ -158,7 +159,7 @@ pub fn show(
         rect.right_bottom() - vec2(14.0, 26.0),
     );
     if plot.width() < 20.0 || plot.height() < 20.0 {
-        return;
+        return None;
     }
     let xs: Vec<f64> = (0..SAMPLES)
         .map(|i| X_RANGE.0 + (X_RANGE.1 - X_RANGE.0) * i as f64 / (SAMPLES - 1) as f64)
@@ -250,18 +251,32 @@ pub fn show(
             (h, pos2(p.x, p.y.max(plot.top())))
         })
         .collect();
+    // Hit-test against where handles are now and where they were drawn last
+    // frame (what the user saw when pressing): q may have moved in between.
+    let drawn: Vec<(Handle, Pos2)> = ui.data(|d| d.get_temp(id)).unwrap_or_default();
     let nearest = |at: Pos2| {
         handles
             .iter()
+            .chain(&drawn)
             .map(|&(h, p)| (h, p.distance(at)))
             .filter(|&(_, d)| d <= GRAB_RADIUS)
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(h, _)| h)
     };
-    let pointer = ui.input(|i| (i.pointer.press_origin(), i.pointer.interact_pos()));
-    if response.drag_started()
-        && let Some(origin) = pointer.0
-        && let Some(h) = nearest(origin)
+    // Grab on press (a moving q is caught where it was clicked), move on drag, let go on release.
+    let (origin, at, pressed, released) = ui.input(|i| {
+        (
+            i.pointer.press_origin(),
+            i.pointer.interact_pos(),
+            i.pointer.primary_pressed(),
+            i.pointer.primary_released(),
+        )
+    });
+    let mine = response.is_pointer_button_down_on();
+    if pressed
+        && mine
+        && state.dragging().is_none()
+        && let Some(h) = origin.and_then(nearest)
     {
         state.begin_drag(h);
     }
@@ -269,14 +284,15 @@ pub fn show(
         Handle::Q(o) => *o == objective,
         Handle::Mode(_) => true,
     });
-    if response.dragged()
+    if mine
+        && response.dragged()
         && held.is_some()
-        && let (Some(origin), Some(now_at)) = pointer
+        && let (Some(origin), Some(at)) = (origin, at)
     {
-        let (x, _) = f.to_data(now_at);
-        state.drag_to(x, f64::from(now_at.y - origin.y));
+        let (x, _) = f.to_data(at);
+        state.drag_to(x, f64::from(at.y - origin.y));
     }
-    if response.drag_stopped() && held.is_some() {
+    if held.is_some() && (released || response.drag_stopped()) {
         state.release();
     }
     let hovered = if held.is_some() {
@@ -313,9 +329,11 @@ pub fn show(
     }
 
     // Handles, drawn last (their positions after this frame's drag).
+    let mut drawn = Vec::new();
     for (h, x, y) in handle_positions(state, objective) {
         let p = f.to_screen_clamped(x, y);
         let p = pos2(p.x, p.y.max(plot.top()));
+        drawn.push((h, p));
         let fill = match h {
             Handle::Mode(_) => HANDLE,
             Handle::Q(_) => colour,
@@ -331,4 +349,6 @@ pub fn show(
         }
         clip.circle(p, r, fill, Stroke::new(1.5, Color32::WHITE));
     }
+    ui.data_mut(|d| d.insert_temp(id, drawn));
+    Some(f)
 }

@@ -44,6 +44,7 @@ pub struct App {
     state: AppState,
     maps: Maps,
     map_views: [MapView; 2],
+    panel_frames: [Option<plot::Frame2>; 2],
     side: SideState,
     styled: bool,
 }
@@ -60,6 +61,7 @@ impl App {
             state: AppState::new(scenario, seed),
             maps,
             map_views: Default::default(),
+            panel_frames: [None; 2],
             side: SideState::default(),
             styled: false,
         }
@@ -89,6 +91,22 @@ impl App {
     pub fn map_cell_pos(&self, objective: Objective, col: usize, row: usize) -> Option<egui::Pos2> {
         let frame = self.map_views[slot(objective)].frame?;
         Some(basin_map::cell_centre(&frame, self.maps.grid(), col, row))
+    }
+
+    /// Screen position of `handle` in `objective`'s fit panel as last drawn, if on screen.
+    pub fn handle_pos(&self, objective: Objective, handle: state::Handle) -> Option<egui::Pos2> {
+        let frame = self.panel_frames[slot(objective)]?;
+        let (_, x, y) = fit_panel::handle_positions(&self.state, objective)
+            .into_iter()
+            .find(|(h, _, _)| *h == handle)?;
+        let p = frame.to_screen_clamped(x, y);
+        Some(egui::pos2(p.x, p.y.max(frame.rect.top())))
+    }
+
+    /// Screen position of data point x on the axis of `objective`'s fit panel, at screen height `y`.
+    pub fn panel_x(&self, objective: Objective, x: f64, y: f32) -> Option<egui::Pos2> {
+        let frame = self.panel_frames[slot(objective)]?;
+        Some(egui::pos2(frame.to_screen(x, 0.0).x, y))
     }
 
     /// True while something moves (fits running, maps computing, an edit settling).
@@ -187,8 +205,10 @@ impl App {
             "heading to"
         };
         Some(format!(
-            "{verb} optimum #{k} (μ {:.3}, σ {:.3}, KL {:.4})  [{how}]",
-            o.mu, o.sigma, o.kl
+            "{verb} optimum #{k} (μ {}, σ {:.3}, KL {:.4})  [{how}]",
+            plot::fixed(o.mu, 3),
+            o.sigma,
+            o.kl
         ))
     }
 
@@ -199,7 +219,6 @@ impl App {
         let now = Instant::now();
         controls::keyboard(&ctx, &mut self.state);
         self.state.poll(now);
-        self.state.step_frame();
         self.maps.update(self.state.settled_key().as_ref());
 
         let engine = self
@@ -230,6 +249,8 @@ impl App {
         if self.state.dragging().is_some() && !ctx.input(|i| i.pointer.any_down()) {
             self.state.release();
         }
+        // The fits advance after drawing, so a press hits handles where the user saw them.
+        self.state.step_frame();
         if self.busy() {
             ctx.request_repaint();
         }
@@ -253,7 +274,8 @@ impl App {
                 optima: &optima,
                 heading: self.heading(objective),
             };
-            fit_panel::show(ui, fit_rect, &mut self.state, &info, now);
+            self.panel_frames[slot(objective)] =
+                fit_panel::show(ui, fit_rect, &mut self.state, &info, now);
             let key = self.state.current_key();
             let input = MapInput {
                 objective,

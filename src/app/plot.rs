@@ -123,3 +123,12 @@ pub fn integer_ticks(lo: f64, hi: f64) -> Vec<f64> {
 pub fn rgb(c: crate::palette::Rgb) -> Color32 {
     Color32::from_rgb(c[0], c[1], c[2])
 }
+
+/// `x` with `decimals` decimals, never "-0.000".
+pub fn fixed(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
+    }
+}

@@ -1,0 +1,229 @@
+//! The window rendered headless (egui + egui_wgpu offscreen, lavapipe in CI),
+//! driven by synthetic input: the frame is not blank, handles follow drags,
+//! scrolls and keys work, and a click on a basin of the exclusive map runs a
+//! live fit that ends in that basin's optimum.
+
+use std::path::PathBuf;
+
+use kl_landscape::Objective;
+use kl_landscape::app::App;
+use kl_landscape::app::fit_panel::{EXCLUSIVE_Q, INCLUSIVE_Q};
+use kl_landscape::app::headless::{Headless, render_state};
+use kl_landscape::app::maps::Maps;
+use kl_landscape::app::state::Handle;
+use kl_landscape::app::{WINDOW_SIZE, engine_for};
+use kl_landscape::defaults::DEFAULT_STEPS;
+use kl_landscape::landscape::{Axis, Grid, Landscape};
+use kl_landscape::scenario::Scenario;
+
+use eframe::egui::{Key, vec2};
+
+/// A headless window with GPU maps over `grid`, or None (after one line) when
+/// no adapter exists and KL_REQUIRE_GPU is not set.
+fn window(grid: Option<Grid>) -> Option<Headless> {
+    let rs = match render_state() {
+        Ok(rs) => rs,
+        Err(e) if std::env::var("KL_REQUIRE_GPU").is_ok_and(|v| v == "1") => {
+            panic!("KL_REQUIRE_GPU=1 but {e}")
+        }
+        Err(e) => {
+            println!("skipping: {e}");
+            return None;
+        }
+    };
+    let engine = Some(engine_for(&rs));
+    let maps = match grid {
+        Some(g) => Maps::with_grid(engine, g, DEFAULT_STEPS),
+        None => Maps::new(engine),
+    };
+    let app = App::with_maps(&Scenario::default(), maps, 11);
+    Some(Headless::with_app(app, rs, WINDOW_SIZE))
+}
+
+fn small_grid() -> Grid {
+    Grid {
+        mu: Axis::linear(-7.0, 7.0, 64),
+        sigma: Axis::linear(0.1, 4.0, 40),
+    }
+}
+
+fn out(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+#[test]
+fn the_window_renders_a_full_frame() {
+    let Some(mut h) = window(Some(small_grid())) else {
+        return;
+    };
+    for _ in 0..5 {
+        h.frame();
+    }
+    let pic = h.render().expect("render");
+    assert_eq!((pic.width, pic.height), (1400, 900));
+    assert!(
+        pic.distinct_colours() > 200,
+        "{} colours",
+        pic.distinct_colours()
+    );
+    let has = |c: eframe::egui::Color32| {
+        pic.rgba
+            .chunks_exact(4)
+            .filter(|p| p[0] == c.r() && p[1] == c.g() && p[2] == c.b())
+            .count()
+    };
+    assert!(has(INCLUSIVE_Q) > 100, "the red q is drawn");
+    assert!(has(EXCLUSIVE_Q) > 100, "the blue q is drawn");
+    pic.save_png(&out("app_window.png")).expect("png");
+}
+
+#[test]
+fn handles_follow_drags_scrolls_and_keys() {
+    let Some(mut h) = window(Some(small_grid())) else {
+        return;
+    };
+    h.frame();
+    h.frame();
+    let o = Objective::Inclusive;
+    let before = h.app().state().modes()[0];
+    let from = h
+        .app()
+        .handle_pos(o, Handle::Mode(0))
+        .expect("handle on screen");
+    let target_x = h.app().panel_x(o, 0.5, from.y).expect("panel").x;
+    let to = from + vec2(target_x - from.x, 75.0);
+    // Press, move half way, and check the fits are paused mid-drag.
+    h.hover(from);
+    h.push(press(from, true));
+    h.frame();
+    for i in 1..=10 {
+        h.push(eframe::egui::Event::PointerMoved(
+            from + (to - from) * (i as f32 / 10.0),
+        ));
+        h.frame();
+    }
+    assert_eq!(h.app().state().dragging(), Some(Handle::Mode(0)));
+    let steps = h.app().state().fit(o).steps();
+    h.frame();
+    assert_eq!(
+        h.app().state().fit(o).steps(),
+        steps,
+        "paused while dragging"
+    );
+    h.push(press(to, false));
+    h.frame();
+    assert_eq!(h.app().state().dragging(), None);
+    let after = h.app().state().modes()[0];
+    assert!((after.mean - 0.5).abs() < 0.05, "mean {}", after.mean);
+    assert!(
+        (after.std - (before.std + 0.5)).abs() < 0.02,
+        "std {}",
+        after.std
+    );
+    assert!(h.app().state().fit(o).steps() <= 2, "Adam reset on release");
+
+    // Scroll two notches on mode 2's handle.
+    let std1 = h.app().state().modes()[1].std;
+    let at = h.app().handle_pos(o, Handle::Mode(1)).expect("handle");
+    h.hover(at);
+    h.scroll(at, 2.0);
+    let std2 = h.app().state().modes()[1].std;
+    assert!((std2 - (std1 + 0.1)).abs() < 1e-9, "{std1} -> {std2}");
+
+    // Drag q's handle in the exclusive panel: a new start, Adam reset.
+    let q = h
+        .app()
+        .handle_pos(Objective::Exclusive, Handle::Q(Objective::Exclusive))
+        .expect("q");
+    let x = h
+        .app()
+        .panel_x(Objective::Exclusive, -3.0, q.y)
+        .expect("panel");
+    h.drag(q, x, 6);
+    let f = h.app().state().fit(Objective::Exclusive);
+    assert!((f.start[0] + 3.0).abs() < 0.05, "start {:?}", f.start);
+
+    // Keys.
+    h.hover(eframe::egui::pos2(700.0, 450.0));
+    let paused = h.app().state().paused;
+    h.key(Key::Space);
+    assert_eq!(h.app().state().paused, !paused);
+    h.key(Key::Space);
+    h.key(Key::Plus);
+    assert_eq!(h.app().state().modes().len(), 3);
+    h.key(Key::Minus);
+    h.key(Key::Minus);
+    h.key(Key::Minus);
+    assert_eq!(h.app().state().modes().len(), 1, "never fewer than one");
+    h.key(Key::R);
+    assert!(h.app().state().fit(Objective::Exclusive).steps() <= 2);
+}
+
+fn press(pos: eframe::egui::Pos2, pressed: bool) -> eframe::egui::Event {
+    eframe::egui::Event::PointerButton {
+        pos,
+        button: eframe::egui::PointerButton::Primary,
+        pressed,
+        modifiers: eframe::egui::Modifiers::NONE,
+    }
+}
+
+/// A cell labelled `k` whose neighbours (two cells around) all share its label.
+fn interior_cell(l: &Landscape, grid: &Grid, k: i32) -> Option<(usize, usize)> {
+    let (cols, rows) = (grid.mu.count as i64, grid.sigma.count as i64);
+    let label = |c: i64, r: i64| l.labels[(r * cols + c) as usize];
+    let mut best = None;
+    for r in 2..rows - 2 {
+        for c in 2..cols - 2 {
+            let inside = (-2..=2).all(|dr| (-2..=2).all(|dc| label(c + dc, r + dr) == k));
+            if inside {
+                // Prefer the cell whose start is closest to the optimum's sigma row middle.
+                let d = (r - rows / 2).abs() + (c - cols / 2).abs() / 2;
+                if best.is_none_or(|(_, bd)| d < bd) {
+                    best = Some(((c as usize, r as usize), d));
+                }
+            }
+        }
+    }
+    best.map(|(cell, _)| cell)
+}
+
+#[test]
+fn a_click_on_a_basin_runs_a_fit_into_that_optimum() {
+    let Some(mut h) = window(Some(small_grid())) else {
+        return;
+    };
+    let ready = h.run_until(4000, |app| app.current_map(Objective::Exclusive).is_some());
+    assert!(ready, "the exclusive map finished");
+    let landscape = h.app().current_map(Objective::Exclusive).unwrap().clone();
+    let grid = *h.app().maps().grid();
+    assert!(landscape.optima.len() >= 3, "{:?}", landscape.optima);
+    h.app_mut().state_mut().set_speed(20);
+    for (k, optimum) in landscape.optima.iter().enumerate() {
+        let (c, r) = interior_cell(&landscape, &grid, k as i32).expect("an interior cell");
+        let pos = h
+            .app()
+            .map_cell_pos(Objective::Exclusive, c, r)
+            .expect("map on screen");
+        h.click(pos);
+        let fit = h.app().state().fit(Objective::Exclusive);
+        assert_eq!(
+            fit.start,
+            [grid.mu.at(c), grid.sigma.at(r)],
+            "the click set the start"
+        );
+        assert!(fit.steps() <= 20, "Adam was reset");
+        let done = h.run_until(3000, |app| {
+            app.state().fit(Objective::Exclusive).converged()
+        });
+        assert!(done, "the live fit converged");
+        let fit = h.app().state().fit(Objective::Exclusive);
+        let [mu, sigma] = fit.position();
+        assert!(
+            (mu - optimum.mu).abs() < 0.02 && (sigma - optimum.sigma).abs() < 0.02,
+            "clicked basin {k} at cell ({c}, {r}) but ended at ({mu}, {sigma}), optimum {optimum:?}"
+        );
+        assert!(fit.trail.len() > 5, "the trajectory is recorded");
+    }
+    h.save_png(&out("app_after_click.png")).expect("png");
+}
