@@ -8,7 +8,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::cli::BenchArgs;
-use crate::engine::{Engine, cpu::CpuEngine, gpu::GpuEngine};
+use rayon::prelude::*;
+
+use crate::engine::fit::{FitState, Kernel, RUNNING};
+use crate::engine::{Engine, cpu::CpuEngine, exp_rate, gpu::GpuEngine};
 use crate::error::Result;
 use crate::landscape::{Axis, Grid, Landscape};
 use crate::objective::{Family, Objective, Problem};
@@ -31,6 +34,12 @@ pub struct BenchResult {
     pub seconds: f64,
     /// starts x steps / seconds: the nominal budget per second.
     pub start_steps_per_s: f64,
+    /// exp evaluations the map needed (estimated from a sample of its starts' trajectories).
+    pub exps: f64,
+    /// exps divided by the backend's measured exp rate: the time at best.
+    pub floor_seconds: f64,
+    /// floor_seconds / seconds: the fraction of the exp floor achieved.
+    pub floor_fraction: f64,
 }
 
 /// A workload: a target, a grid and a step budget (gaussian family, exclusive objective).
@@ -104,11 +113,34 @@ pub fn workloads(quick: bool) -> (Vec<Workload>, Vec<Workload>) {
     (both, series)
 }
 
-fn time(engine: &dyn Engine, w: &Workload) -> Result<BenchResult> {
+/// exp evaluations of a computed map: every start's trajectory re-run in f64
+/// on a sample of at most 256 starts, counting each step's exps, scaled up.
+fn exps(problem: &Problem, grid: &Grid, map: &Landscape) -> f64 {
+    let kernel = Kernel::<f64>::new(problem, crate::defaults::DEFAULT_LR);
+    let starts = grid.starts();
+    let stride = (starts.len() / 256).max(1);
+    let sampled: Vec<usize> = (0..starts.len()).step_by(stride).collect();
+    let total: usize = sampled
+        .par_iter()
+        .map(|&i| {
+            let mut s = FitState::<f64>::new(starts[i][0], starts[i][1]);
+            let mut count = 0;
+            while s.adam.t < map.steps_to_converge[i] && s.status == RUNNING {
+                count += kernel.exps_per_step(s.mu, s.sigma);
+                kernel.step(&mut s);
+            }
+            count
+        })
+        .sum();
+    total as f64 * starts.len() as f64 / sampled.len() as f64
+}
+
+fn time(engine: &dyn Engine, w: &Workload, exp_rate: f64) -> Result<BenchResult> {
     let problem = Problem::new(w.target.clone(), Objective::Exclusive, Family::Gaussian);
     let clock = Instant::now();
-    Landscape::compute(engine, &problem, &w.grid, w.steps, crate::defaults::DEFAULT_LR, &mut |_| {})?;
+    let map = Landscape::compute(engine, &problem, &w.grid, w.steps, crate::defaults::DEFAULT_LR, &mut |_| {})?;
     let seconds = clock.elapsed().as_secs_f64();
+    let exps = exps(&problem, &w.grid, &map);
     let info = engine.info();
     Ok(BenchResult {
         workload: w.name.clone(),
@@ -118,6 +150,9 @@ fn time(engine: &dyn Engine, w: &Workload) -> Result<BenchResult> {
         steps: w.steps,
         seconds,
         start_steps_per_s: w.grid.len() as f64 * f64::from(w.steps) / seconds,
+        exps,
+        floor_seconds: exps / exp_rate,
+        floor_fraction: exps / exp_rate / seconds,
     })
 }
 
@@ -130,9 +165,12 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             None
         }
     };
-    let mut engines: Vec<&dyn Engine> = vec![&CpuEngine];
+    let mut engines: Vec<(&dyn Engine, f64)> = vec![(&CpuEngine, exp_rate::cpu_rate())];
     if let Some(g) = &gpu {
-        engines.push(g);
+        engines.push((g, g.exp_rate()?));
+    }
+    for (e, rate) in &engines {
+        println!("{} exp rate: {rate:.3e} per second ({})", e.info().kind, e.info().adapter);
     }
     let (both, series) = workloads(args.quick);
     // Warm-up: threads, shader compilation, buffer pool.
@@ -142,26 +180,36 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         grid: grid(16, 8),
         steps: 50,
     };
-    for e in &engines {
-        time(*e, &warm)?;
+    for (e, rate) in &engines {
+        time(*e, &warm, *rate)?;
     }
     let mut results = Vec::new();
-    println!("{:<14} {:<4} {:>8} {:>6} {:>9} {:>14} {:>8}", "workload", "kind", "starts", "steps", "seconds", "start-steps/s", "vs cpu");
+    println!(
+        "{:<14} {:<4} {:>8} {:>6} {:>9} {:>14} {:>8} {:>10}",
+        "workload", "kind", "starts", "steps", "seconds", "start-steps/s", "vs cpu", "exp floor"
+    );
     for w in both.iter().chain(&series) {
         let mut cpu_seconds = None;
-        for e in &engines {
+        for (e, rate) in &engines {
             // The big start series runs on the GPU only.
             if e.info().kind == "cpu" && w.name.starts_with("starts-") && w.grid.len() > 1 << 16 {
                 continue;
             }
-            let r = time(*e, w)?;
+            let r = time(*e, w, *rate)?;
             if r.backend == "cpu" {
                 cpu_seconds = Some(r.seconds);
             }
             let ratio = cpu_seconds.map_or("-".to_string(), |c| format!("{:.2}x", c / r.seconds));
             println!(
-                "{:<14} {:<4} {:>8} {:>6} {:>9.3} {:>14.3e} {:>8}",
-                r.workload, r.backend, r.starts, r.steps, r.seconds, r.start_steps_per_s, ratio
+                "{:<14} {:<4} {:>8} {:>6} {:>9.3} {:>14.3e} {:>8} {:>9.1}%",
+                r.workload,
+                r.backend,
+                r.starts,
+                r.steps,
+                r.seconds,
+                r.start_steps_per_s,
+                ratio,
+                100.0 * r.floor_fraction
             );
             results.push(r);
         }
@@ -175,6 +223,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             "arch": std::env::consts::ARCH,
             "threads": rayon::current_num_threads(),
             "gpu_adapter": gpu.as_ref().map(|g| g.info().adapter),
+            "exp_rate_per_s": engines.iter().map(|(e, rate)| (e.info().kind, *rate)).collect::<std::collections::BTreeMap<_, _>>(),
         });
         crate::export::json::write(path, &json!({"machine": machine, "results": results}))?;
     }

@@ -134,3 +134,26 @@ fn large_batches_split_into_slices_and_still_agree() {
     let running = split.advance(1).unwrap();
     assert!(running <= starts.len());
 }
+
+#[test]
+fn exp_probe_matches_its_cpu_twin() {
+    let Some(gpu) = common::gpu() else { return };
+    let out = gpu.exp_chains(300).unwrap();
+    for (id, got) in out.iter().enumerate() {
+        let want = kl_landscape::engine::exp_rate::exp_chains(id as u32);
+        assert!((got - want).abs() < 1e-5, "invocation {id}: gpu {got} vs cpu twin {want}");
+    }
+    assert!(gpu.exp_rate().unwrap() > 0.0);
+}
+
+#[test]
+fn exp_count_follows_the_panels() {
+    let problem = Problem::new(Mixture::widget_default(), Objective::Exclusive, Family::Gaussian);
+    let k = Kernel::<f64>::new(&problem, 0.08);
+    // A narrow q far from the transition: q's 11 panels, 6 nodes, 3 exps each.
+    assert_eq!(k.exps_per_step(6.0, 0.3), 11 * 6 * 3);
+    // A wide q over the transition at 0 (logistic scale 0.128 < sigma): 9 more panels.
+    assert_eq!(k.exps_per_step(0.0, 2.0), 20 * 6 * 3);
+    let inclusive = Kernel::<f64>::new(&Problem::new(Mixture::widget_default(), Objective::Inclusive, Family::Gaussian), 0.08);
+    assert_eq!(inclusive.exps_per_step(0.0, 1.0), 0);
+}

@@ -115,29 +115,9 @@ impl<R: Real> Kernel<R> {
                 [d / s2, R::of(1.0) / sigma - spread / (s2 * sigma)]
             }
             Objective::Exclusive => {
-                // Gauss-Legendre panels between q's z-edges and the target's
-                // cuts, merged in order; cuts outside q's reach, or for features
-                // broader than q, are skipped.
                 let inv_sigma = R::of(1.0) / sigma;
-                let mut a = mu + sigma * R::of(Z_EDGES[0]);
-                let mut j = 0;
-                while j < self.cuts.len() && self.cuts[j][0] <= a {
-                    j += 1;
-                }
                 let (mut e_g, mut e_zg) = (R::of(0.0), R::of(0.0));
-                let mut i = 1;
-                while i < Z_EDGES.len() {
-                    let edge = mu + sigma * R::of(Z_EDGES[i]);
-                    let b = if j < self.cuts.len() && self.cuts[j][0] < edge {
-                        j += 1;
-                        if self.cuts[j - 1][1] >= sigma {
-                            continue;
-                        }
-                        self.cuts[j - 1][0]
-                    } else {
-                        i += 1;
-                        edge
-                    };
+                self.panels(mu, sigma, |a, b| {
                     let centre = R::of(0.5) * (a + b);
                     let half = R::of(0.5) * (b - a);
                     for &(node, weight) in &LEGENDRE_6 {
@@ -150,10 +130,49 @@ impl<R: Real> Kernel<R> {
                             e_zg += w * z * g;
                         }
                     }
-                    a = b;
-                }
+                });
                 let norm = R::of(INV_SQRT_2PI) * inv_sigma;
                 [-(norm * e_g), -(R::of(1.0) / sigma) - norm * e_zg]
+            }
+        }
+    }
+
+    /// Visits the panels [a, b] of the engines' rule at (mu, sigma), left to
+    /// right: q's z-edges merged with the target's cuts, skipping cuts outside
+    /// q's reach or for features broader than q.
+    pub fn panels(&self, mu: R, sigma: R, mut visit: impl FnMut(R, R)) {
+        let mut a = mu + sigma * R::of(Z_EDGES[0]);
+        let mut j = 0;
+        while j < self.cuts.len() && self.cuts[j][0] <= a {
+            j += 1;
+        }
+        let mut i = 1;
+        while i < Z_EDGES.len() {
+            let edge = mu + sigma * R::of(Z_EDGES[i]);
+            let b = if j < self.cuts.len() && self.cuts[j][0] < edge {
+                j += 1;
+                if self.cuts[j - 1][1] >= sigma {
+                    continue;
+                }
+                self.cuts[j - 1][0]
+            } else {
+                i += 1;
+                edge
+            };
+            visit(a, b);
+            a = b;
+        }
+    }
+
+    /// Transcendental evaluations (exp) of one step at (mu, sigma): per
+    /// quadrature node one for q's weight and one per mode; none for the inclusive objective.
+    pub fn exps_per_step(&self, mu: R, sigma: R) -> usize {
+        match self.objective {
+            Objective::Inclusive => 0,
+            Objective::Exclusive => {
+                let mut panels = 0;
+                self.panels(mu, sigma, |_, _| panels += 1);
+                panels * 2 * LEGENDRE_6.len() * (self.modes.len() + 1)
             }
         }
     }

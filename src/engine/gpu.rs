@@ -231,28 +231,70 @@ impl GpuEngine {
     /// Compiles `source` as a compute shader on this device; the validation
     /// error (naga's, with line numbers) as text if it fails.
     pub fn validate_shader(&self, source: &str) -> Result<()> {
-        self.compile(source).map(|_| ())
+        self.compile(source, "fit", Some(&self.shared.pipeline_layout)).map(|_| ())
     }
 
-    fn compile(&self, source: &str) -> Result<wgpu::ComputePipeline> {
+    /// Compiles entry point `entry` of `source`, with `layout` or an automatic one.
+    fn compile(&self, source: &str, entry: &str, layout: Option<&wgpu::PipelineLayout>) -> Result<wgpu::ComputePipeline> {
         let device = &self.shared.device;
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("fit.wgsl"),
+            label: Some(entry),
             source: wgpu::ShaderSource::Wgsl(source.into()),
         });
         let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("fit"),
-            layout: Some(&self.shared.pipeline_layout),
+            label: Some(entry),
+            layout,
             module: &module,
-            entry_point: Some("fit"),
+            entry_point: Some(entry),
             compilation_options: Default::default(),
             cache: None,
         });
         match pollster::block_on(scope.pop()) {
             None => Ok(pipeline),
-            Some(e) => Err(Error::runtime(format!("the fit kernel does not compile: {e}"))),
+            Some(e) => Err(Error::runtime(format!("the {entry} kernel does not compile: {e}"))),
         }
+    }
+
+    /// Runs a one-buffer probe kernel (`out: array<f32>` at binding 0) with
+    /// `invocations` invocations of `entry` and reads `out` back.
+    pub(crate) fn run_probe(&self, source: &str, entry: &str, invocations: u32) -> Result<Vec<f32>> {
+        let device = &self.shared.device;
+        let pipeline = self.compile(source, entry, None)?;
+        let size = 4 * u64::from(invocations);
+        let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC;
+        let out = device.create_buffer(&wgpu::BufferDescriptor { label: Some(entry), size, usage, mapped_at_creation: false });
+        let readback = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(entry),
+            size,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(entry),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &[wgpu::BindGroupEntry { binding: 0, resource: out.as_entire_binding() }],
+        });
+        let mut encoder = device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            pass.set_pipeline(&pipeline);
+            pass.set_bind_group(0, &bind_group, &[]);
+            pass.dispatch_workgroups(invocations.div_ceil(64), 1, 1);
+        }
+        encoder.copy_buffer_to_buffer(&out, 0, &readback, 0, size);
+        self.shared.queue.submit([encoder.finish()]);
+        readback.map_async(wgpu::MapMode::Read, .., |_| {});
+        device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| Error::runtime(format!("GPU wait failed: {e}")))?;
+        let values = bytemuck::pod_collect_to_vec(
+            &readback
+                .get_mapped_range(..)
+                .map_err(|e| Error::runtime(format!("GPU read-back failed: {e}")))?,
+        );
+        readback.unmap();
+        Ok(values)
     }
 
     /// The fit pipeline for targets of `mode_count` modes (compiled once).
@@ -261,7 +303,7 @@ impl GpuEngine {
         if let Some(p) = pipelines.get(&mode_count) {
             return Ok(p.clone());
         }
-        let pipeline = self.compile(&shader_source(mode_count))?;
+        let pipeline = self.compile(&shader_source(mode_count), "fit", Some(&self.shared.pipeline_layout))?;
         pipelines.insert(mode_count, pipeline.clone());
         Ok(pipeline)
     }

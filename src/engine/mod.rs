@@ -3,6 +3,7 @@
 //! (WGSL, f32) implements the same interface.
 
 pub mod cpu;
+pub mod exp_rate;
 pub mod fit;
 pub mod gpu;
 
