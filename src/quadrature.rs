@@ -20,7 +20,7 @@ pub const LEGENDRE_6: [(f64, f64); 3] = [
 const TRANSITION_GRADING: [f64; 9] = [-27.0, -9.0, -3.0, -1.0, 0.0, 1.0, 3.0, 9.0, 27.0];
 
 /// Multiples of a mode's std at which the engines' rule cuts panels around
-/// its mean: a mode that never dominates still bends the score over its width.
+/// the mean of a mode buried under others.
 const MODE_GRADING: [f64; 7] = [-6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
 
 /// Most cuts a target can need (16 modes and 15 transitions).
@@ -40,7 +40,8 @@ pub struct Cut {
 
 /// The engines' extra panel edges in x for `target`, sorted: graded around
 /// every sharp transition of its score (each kept within half the gap to its
-/// neighbours) and around every mode over its width.
+/// neighbours) and, over its width, around every mode that does not dominate
+/// at its own mean.
 pub fn transition_cuts(target: &Mixture) -> Vec<Cut> {
     let transitions = target.transitions();
     let mut cuts = Vec::new();
@@ -54,11 +55,21 @@ pub fn transition_cuts(target: &Mixture) -> Vec<Cut> {
             }
         }
     }
-    for m in target.modes() {
-        cuts.extend(MODE_GRADING.iter().map(|g| Cut {
-            x: m.mean + g * m.std,
-            scale: m.std,
-        }));
+    // A mode that dominates somewhere changes the score only at its
+    // transitions; one buried under others bends it over its own width.
+    let terms = target.terms();
+    for (k, m) in target.modes().iter().enumerate() {
+        let (_, dominant) = terms
+            .iter()
+            .enumerate()
+            .map(|(j, t)| (t.log_coef - 0.5 * t.precision * (m.mean - t.mean).powi(2), j))
+            .fold((f64::NEG_INFINITY, k), |best, x| if x.0 > best.0 { x } else { best });
+        if dominant != k {
+            cuts.extend(MODE_GRADING.iter().map(|g| Cut {
+                x: m.mean + g * m.std,
+                scale: m.std,
+            }));
+        }
     }
     cuts.sort_by(|a, b| a.x.total_cmp(&b.x));
     cuts
