@@ -58,7 +58,11 @@ pub struct Workload {
 pub fn spread_target(modes: usize) -> Mixture {
     let modes = (0..modes)
         .map(|k| {
-            let f = if modes == 1 { 0.5 } else { k as f64 / (modes - 1) as f64 };
+            let f = if modes == 1 {
+                0.5
+            } else {
+                k as f64 / (modes - 1) as f64
+            };
             Mode {
                 weight: 1.0,
                 mean: -6.0 + 12.0 * f,
@@ -73,13 +77,20 @@ fn grid(nmu: usize, nsigma: usize) -> Grid {
     let d = Grid::default_map();
     Grid {
         mu: Axis { count: nmu, ..d.mu },
-        sigma: Axis { count: nsigma, ..d.sigma },
+        sigma: Axis {
+            count: nsigma,
+            ..d.sigma
+        },
     }
 }
 
 /// The workloads of one bench run; `quick` shrinks every one.
 pub fn workloads(quick: bool) -> (Vec<Workload>, Vec<Workload>) {
-    let (nmu, nsigma, steps) = if quick { (64, 32, 200) } else { (256, 128, 1000) };
+    let (nmu, nsigma, steps) = if quick {
+        (64, 32, 200)
+    } else {
+        (256, 128, 1000)
+    };
     let both = vec![
         Workload {
             name: "W1".into(),
@@ -103,7 +114,11 @@ pub fn workloads(quick: bool) -> (Vec<Workload>, Vec<Workload>) {
             steps,
         })
         .collect();
-    let sizes: &[(usize, usize)] = if quick { &[(32, 32), (128, 128)] } else { &[(32, 32), (128, 128), (512, 512), (1024, 1024)] };
+    let sizes: &[(usize, usize)] = if quick {
+        &[(32, 32), (128, 128)]
+    } else {
+        &[(32, 32), (128, 128), (512, 512), (1024, 1024)]
+    };
     series.extend(sizes.iter().map(|&(a, b)| Workload {
         name: format!("starts-{}", a * b),
         target: Mixture::widget_default(),
@@ -138,7 +153,14 @@ fn exps(problem: &Problem, grid: &Grid, map: &Landscape) -> f64 {
 fn time(engine: &dyn Engine, w: &Workload, exp_rate: f64) -> Result<BenchResult> {
     let problem = Problem::new(w.target.clone(), Objective::Exclusive, Family::Gaussian);
     let clock = Instant::now();
-    let map = Landscape::compute(engine, &problem, &w.grid, w.steps, crate::defaults::DEFAULT_LR, &mut |_| {})?;
+    let map = Landscape::compute(
+        engine,
+        &problem,
+        &w.grid,
+        w.steps,
+        crate::defaults::DEFAULT_LR,
+        &mut |_| {},
+    )?;
     let seconds = clock.elapsed().as_secs_f64();
     let exps = exps(&problem, &w.grid, &map);
     let info = engine.info();
@@ -170,7 +192,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         engines.push((g, g.exp_rate()?));
     }
     for (e, rate) in &engines {
-        println!("{} exp rate: {rate:.3e} per second ({})", e.info().kind, e.info().adapter);
+        println!(
+            "{} exp rate: {rate:.3e} per second ({})",
+            e.info().kind,
+            e.info().adapter
+        );
     }
     let (both, series) = workloads(args.quick);
     // Warm-up: threads, shader compilation, buffer pool.

@@ -48,7 +48,12 @@ pub struct TargetArgs {
     /// Target mixture as weight:mean:std per mode, comma-separated
     /// (weights are normalised; 1 to 16 modes). Default: the widget's
     /// 0.5:-2.5:0.8,0.5:2.5:0.8.
-    #[arg(long, value_name = "SPEC", conflicts_with = "scenario", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "SPEC",
+        conflicts_with = "scenario",
+        allow_hyphen_values = true
+    )]
     pub target: Option<String>,
     /// Read target and family from a JSON scenario file
     /// ({"target": [{"weight", "mean", "std"}, ...], "family": {"kind": ...}}).
@@ -113,10 +118,20 @@ pub struct BasinsArgs {
     #[arg(long, value_name = "NMUxNSIGMA", default_value = "256x128")]
     pub grid: String,
     /// Range of the starting mean mu0.
-    #[arg(long, value_name = "LO:HI", default_value = "-7:7", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "LO:HI",
+        default_value = "-7:7",
+        allow_hyphen_values = true
+    )]
     pub mu_range: String,
     /// Range of the starting width sigma0.
-    #[arg(long, value_name = "LO:HI", default_value = "0.1:4", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "LO:HI",
+        default_value = "0.1:4",
+        allow_hyphen_values = true
+    )]
     pub sigma_range: String,
     /// Space the sigma0 rows evenly in log(sigma) instead of sigma.
     #[arg(long)]
@@ -199,7 +214,9 @@ fn parse_number(flag: &str, text: &str) -> Result<f64> {
         .parse()
         .map_err(|_| Error::input(format!("{flag}: '{text}' is not a number")))?;
     if !v.is_finite() {
-        return Err(Error::input(format!("{flag}: {text} is not a finite number")));
+        return Err(Error::input(format!(
+            "{flag}: {text} is not a finite number"
+        )));
     }
     Ok(v)
 }
@@ -231,16 +248,20 @@ pub fn parse_range(flag: &str, text: &str) -> Result<(f64, f64)> {
         .ok_or_else(|| Error::input(format!("{flag}: expected LO:HI, got '{text}'")))?;
     let (lo, hi) = (parse_number(flag, lo)?, parse_number(flag, hi)?);
     if lo >= hi {
-        return Err(Error::input(format!("{flag} {text} is empty: need LO < HI")));
+        return Err(Error::input(format!(
+            "{flag} {text} is empty: need LO < HI"
+        )));
     }
     Ok((lo, hi))
 }
 
 /// Parses `NMUxNSIGMA`.
 pub fn parse_grid(text: &str) -> Result<(usize, usize)> {
-    let (a, b) = text
-        .split_once(['x', 'X'])
-        .ok_or_else(|| Error::input(format!("--grid: expected NMUxNSIGMA such as 256x128, got '{text}'")))?;
+    let (a, b) = text.split_once(['x', 'X']).ok_or_else(|| {
+        Error::input(format!(
+            "--grid: expected NMUxNSIGMA such as 256x128, got '{text}'"
+        ))
+    })?;
     let n = |s: &str| {
         s.trim()
             .parse::<usize>()
@@ -248,7 +269,9 @@ pub fn parse_grid(text: &str) -> Result<(usize, usize)> {
     };
     let (nmu, nsigma) = (n(a)?, n(b)?);
     if nmu == 0 || nsigma == 0 {
-        return Err(Error::input(format!("--grid {text} has no starts: both sizes must be at least 1")));
+        return Err(Error::input(format!(
+            "--grid {text} has no starts: both sizes must be at least 1"
+        )));
     }
     Ok((nmu, nsigma))
 }
@@ -280,7 +303,11 @@ pub fn basins(args: &BasinsArgs) -> Result<BasinReport> {
     let lr = parse_lr(&args.lr)?;
     let engine = engine::select(args.backend)?;
     if args.verbose {
-        eprintln!("backend: {} ({})", engine.info().kind, engine.info().adapter);
+        eprintln!(
+            "backend: {} ({})",
+            engine.info().kind,
+            engine.info().adapter
+        );
     }
     let mut maps = Vec::new();
     for objective in args.objective.objectives() {
@@ -342,7 +369,11 @@ pub fn summary(report: &BasinReport) -> String {
                 o.sigma,
                 o.kl,
                 100.0 * o.basin_fraction,
-                if o.boundary { "  (on the sigma floor)" } else { "" }
+                if o.boundary {
+                    "  (on the sigma floor)"
+                } else {
+                    ""
+                }
             );
         }
         for s in &map.saddles {
@@ -366,7 +397,9 @@ pub fn fit(args: &FitArgs) -> Result<serde_json::Value> {
         return Err(Error::input(format!("--sigma0 must be > 0 (got {sigma0})")));
     }
     if mu0.abs() > 1e4 || sigma0 > 1e4 {
-        return Err(Error::input("--mu0 and --sigma0 must lie within 1e4 of the origin"));
+        return Err(Error::input(
+            "--mu0 and --sigma0 must lie within 1e4 of the origin",
+        ));
     }
     let steps = parse_count("--steps", &args.steps)?;
     let lr = parse_lr(&args.lr)?;
@@ -380,7 +413,14 @@ pub fn fit(args: &FitArgs) -> Result<serde_json::Value> {
     for objective in Objective::BOTH {
         let problem = Problem::new(scenario.target.clone(), objective, scenario.family);
         let (trajectory, end) = trajectory(&problem, [mu0, sigma0], steps, lr);
-        let map = Landscape::compute(engine.as_ref(), &problem, &Grid::default_map(), steps, lr, &mut |_| {})?;
+        let map = Landscape::compute(
+            engine.as_ref(),
+            &problem,
+            &Grid::default_map(),
+            steps,
+            lr,
+            &mut |_| {},
+        )?;
         let reached = polish(&problem, end.mu, end.sigma);
         let index = map.optima.iter().position(|o| {
             reached.is_minimum()
@@ -402,7 +442,13 @@ pub fn fit(args: &FitArgs) -> Result<serde_json::Value> {
             last.kl,
             last.step,
             match index {
-                Some(k) => format!("#{k} of {} (mu {:.6}, sigma {:.6}, KL {:.8})", map.optima.len(), reached.mu, reached.sigma, reached.eval.kl),
+                Some(k) => format!(
+                    "#{k} of {} (mu {:.6}, sigma {:.6}, KL {:.8})",
+                    map.optima.len(),
+                    reached.mu,
+                    reached.sigma,
+                    reached.eval.kl
+                ),
                 None => "none of the map's optima".to_string(),
             }
         );
@@ -417,7 +463,14 @@ pub fn fit(args: &FitArgs) -> Result<serde_json::Value> {
             }),
         ));
     }
-    let value = export::json::fit(&scenario.target, scenario.family, [mu0, sigma0], lr, steps, &per_objective);
+    let value = export::json::fit(
+        &scenario.target,
+        scenario.family,
+        [mu0, sigma0],
+        lr,
+        steps,
+        &per_objective,
+    );
     if let Some(path) = &args.json {
         export::json::write(path, &value)?;
     }
@@ -425,7 +478,12 @@ pub fn fit(args: &FitArgs) -> Result<serde_json::Value> {
 }
 
 /// Runs one start with the engines' kernel in f64, recording every step with its exact KL.
-pub fn trajectory(problem: &Problem, start: [f64; 2], steps: u32, lr: f64) -> (Vec<TrajectoryPoint>, engine::Endpoint) {
+pub fn trajectory(
+    problem: &Problem,
+    start: [f64; 2],
+    steps: u32,
+    lr: f64,
+) -> (Vec<TrajectoryPoint>, engine::Endpoint) {
     let kernel = Kernel::<f64>::new(problem, lr);
     let sigma0 = problem.family.fixed_sigma().unwrap_or(start[1]);
     let mut state = FitState::<f64>::new(start[0], sigma0);
@@ -470,7 +528,11 @@ fn gui(args: &GuiArgs) -> Result<()> {
         Some(path) => Scenario::load(path)?,
         None => Scenario::default(),
     };
-    let frames = args.frames.as_deref().map(|f| parse_count("--frames", f)).transpose()?;
+    let frames = args
+        .frames
+        .as_deref()
+        .map(|f| parse_count("--frames", f))
+        .transpose()?;
     match &args.screenshot {
         Some(path) => crate::app::screenshot(scenario, path, frames),
         None => crate::app::run(scenario),

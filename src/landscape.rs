@@ -101,7 +101,7 @@ impl Grid {
                 sigma.lo, sigma.hi
             )));
         }
-        let starts = mu.count.checked_mul(sigma.count).unwrap_or(usize::MAX);
+        let starts = mu.count.saturating_mul(sigma.count);
         if starts > MAX_STARTS {
             return Err(Error::input(format!(
                 "a {}x{} grid has {starts} starts and would need about {} GiB; at most {MAX_STARTS} starts are accepted",
@@ -235,7 +235,8 @@ impl Landscape {
         };
         let mut optimum_of_cluster = vec![None; centres.len()];
         for ((p, c), slot) in polished.iter().zip(&centres).zip(&mut optimum_of_cluster) {
-            let reached = (p.mu - c[0]).abs() < REACH && (p.sigma - c[1]).abs() < REACH * p.sigma.max(1.0);
+            let reached =
+                (p.mu - c[0]).abs() < REACH && (p.sigma - c[1]).abs() < REACH * p.sigma.max(1.0);
             match p.kind {
                 Kind::Minimum | Kind::BoundaryMinimum if reached => {
                     let idx = optima
@@ -253,14 +254,17 @@ impl Landscape {
                         });
                     *slot = Some(idx);
                 }
-                Kind::Saddle if reached => {
-                    if !saddles.iter().any(|s| same((s.mu, s.sigma), (p.mu, p.sigma))) {
-                        saddles.push(Saddle {
-                            mu: p.mu,
-                            sigma: p.sigma,
-                            kl: p.eval.kl,
-                        });
-                    }
+                Kind::Saddle
+                    if reached
+                        && !saddles
+                            .iter()
+                            .any(|s| same((s.mu, s.sigma), (p.mu, p.sigma))) =>
+                {
+                    saddles.push(Saddle {
+                        mu: p.mu,
+                        sigma: p.sigma,
+                        kl: p.eval.kl,
+                    });
                 }
                 _ => {}
             }

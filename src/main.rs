@@ -27,7 +27,10 @@ fn main() {
 /// the first ends in ':' (a list of missing arguments); usage lines dropped.
 fn one_line(text: &str) -> String {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines.next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+    let first = lines
+        .next()
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ");
     match lines.next() {
         Some(next) if first.ends_with(':') => format!("{first} {next}"),
         _ => first.to_string(),

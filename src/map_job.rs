@@ -134,7 +134,8 @@ impl Job<'_> {
             let last = done >= self.steps || running == 0;
             let progress = f64::from(done) / f64::from(self.steps);
             if last || published.elapsed() >= PARTIAL_EVERY {
-                let mut landscape = Landscape::classify(self.problem, &run.endpoints()?.repeat(rows));
+                let mut landscape =
+                    Landscape::classify(self.problem, &run.endpoints()?.repeat(rows));
                 landscape.seconds = clock.elapsed().as_secs_f64();
                 if last {
                     return Ok(Some(landscape));

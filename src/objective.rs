@@ -155,11 +155,13 @@ impl Problem {
             Objective::Inclusive => {
                 let spread = self.variance + (self.mean - mu) * (self.mean - mu);
                 let s2 = sigma * sigma;
-                let kl = -self.entropy
-                    + sigma.ln()
-                    + crate::target::LN_SQRT_2PI
-                    + spread / (2.0 * s2);
-                (kl, (mu - self.mean) / s2, 1.0 / sigma - spread / (s2 * sigma))
+                let kl =
+                    -self.entropy + sigma.ln() + crate::target::LN_SQRT_2PI + spread / (2.0 * s2);
+                (
+                    kl,
+                    (mu - self.mean) / s2,
+                    1.0 / sigma - spread / (s2 * sigma),
+                )
             }
             Objective::Exclusive => {
                 let breaks: Vec<f64> = self
@@ -174,9 +176,7 @@ impl Problem {
                         let (lp, g) = self.target.log_pdf_and_score(&self.terms, mu + sigma * z);
                         [phi * lp, phi * g, phi * z * g]
                     });
-                let neg_entropy_q = -(sigma.ln()
-                    + crate::target::LN_SQRT_2PI
-                    + 0.5);
+                let neg_entropy_q = -(sigma.ln() + crate::target::LN_SQRT_2PI + 0.5);
                 (neg_entropy_q - e_log_p, -e_g, -1.0 / sigma - e_zg)
             }
         };

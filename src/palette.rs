@@ -38,7 +38,9 @@ pub fn cell_colour(label: i32, steps: u32, max_steps: u32) -> Rgb {
     if label < 0 {
         return base;
     }
-    let slow = (f64::from(steps) / f64::from(max_steps.max(1))).clamp(0.0, 1.0).sqrt();
+    let slow = (f64::from(steps) / f64::from(max_steps.max(1)))
+        .clamp(0.0, 1.0)
+        .sqrt();
     let light = 0.55 * (1.0 - slow);
     base.map(|c| (f64::from(c) + (255.0 - f64::from(c)) * light).round() as u8)
 }

@@ -61,7 +61,11 @@ impl Local<'_> {
         let e = self.problem.evaluate(x[0], x[1]);
         let on_floor = self.learn_sigma && x[1] <= SIGMA_FLOOR * (1.0 + 1e-12) && e.d_sigma > 0.0;
         let free_sigma = self.learn_sigma && !on_floor;
-        (e, on_floor, [e.d_mu, if free_sigma { e.d_sigma } else { 0.0 }])
+        (
+            e,
+            on_floor,
+            [e.d_mu, if free_sigma { e.d_sigma } else { 0.0 }],
+        )
     }
 
     /// Hessian by central differences of the exact gradient; 1x1 (mu only) unless sigma is free.
@@ -78,7 +82,8 @@ impl Local<'_> {
             let h_s = 1e-5 * x[1];
             let plus_s = grad_at([x[0], x[1] + h_s]);
             let minus_s = grad_at([x[0], x[1] - h_s]);
-            let cross = 0.5 * ((plus[1] - minus[1]) / (2.0 * h_mu) + (plus_s[0] - minus_s[0]) / (2.0 * h_s));
+            let cross = 0.5
+                * ((plus[1] - minus[1]) / (2.0 * h_mu) + (plus_s[0] - minus_s[0]) / (2.0 * h_s));
             h[0][1] = cross;
             h[1][0] = cross;
             h[1][1] = (plus_s[1] - minus_s[1]) / (2.0 * h_s);

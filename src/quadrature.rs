@@ -6,13 +6,15 @@ use crate::target::Mixture;
 
 /// Panel edges of the engines' rule in z = (x - mu) / sigma: q's weight
 /// beyond +-7 is below 1.3e-12 of the whole.
-pub const Z_EDGES: [f64; 12] = [-7.0, -5.0, -3.5, -2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, 5.0, 7.0];
+pub const Z_EDGES: [f64; 12] = [
+    -7.0, -5.0, -3.5, -2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, 5.0, 7.0,
+];
 
 /// 6-point Gauss-Legendre on [-1, 1]: (node, weight) for the positive half; the rule is symmetric.
 pub const LEGENDRE_6: [(f64, f64); 3] = [
-    (0.238_619_186_083_196_9, 0.467_913_934_572_691_0),
+    (0.238_619_186_083_196_9, 0.467_913_934_572_691),
     (0.661_209_386_466_264_5, 0.360_761_573_048_138_6),
-    (0.932_469_514_203_152_0, 0.171_324_492_379_170_3),
+    (0.932_469_514_203_152, 0.171_324_492_379_170_3),
 ];
 
 /// Multiples of a transition's logistic scale at which the engines' rule
@@ -24,8 +26,8 @@ const TRANSITION_GRADING: [f64; 9] = [-27.0, -9.0, -3.0, -1.0, 0.0, 1.0, 3.0, 9.
 const MODE_GRADING: [f64; 7] = [-6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0];
 
 /// Most cuts a target can need (16 modes and 15 transitions).
-pub const MAX_CUTS: usize =
-    TRANSITION_GRADING.len() * (crate::defaults::MAX_MODES - 1) + MODE_GRADING.len() * crate::defaults::MAX_MODES;
+pub const MAX_CUTS: usize = TRANSITION_GRADING.len() * (crate::defaults::MAX_MODES - 1)
+    + MODE_GRADING.len() * crate::defaults::MAX_MODES;
 
 /// A panel edge of the engines' rule in x, with the scale of the feature it
 /// resolves: it is used only while that scale is below q's sigma (broader
@@ -46,8 +48,14 @@ pub fn transition_cuts(target: &Mixture) -> Vec<Cut> {
     let transitions = target.transitions();
     let mut cuts = Vec::new();
     for (i, &(x, scale)) in transitions.iter().enumerate() {
-        let left = if i == 0 { f64::NEG_INFINITY } else { 0.5 * (transitions[i - 1].0 + x) };
-        let right = transitions.get(i + 1).map_or(f64::INFINITY, |t| 0.5 * (x + t.0));
+        let left = if i == 0 {
+            f64::NEG_INFINITY
+        } else {
+            0.5 * (transitions[i - 1].0 + x)
+        };
+        let right = transitions
+            .get(i + 1)
+            .map_or(f64::INFINITY, |t| 0.5 * (x + t.0));
         for g in TRANSITION_GRADING {
             let c = if g == 0.0 { x } else { x + g * scale };
             if c.is_finite() && c > left && c < right {
@@ -62,8 +70,16 @@ pub fn transition_cuts(target: &Mixture) -> Vec<Cut> {
         let (_, dominant) = terms
             .iter()
             .enumerate()
-            .map(|(j, t)| (t.log_coef - 0.5 * t.precision * (m.mean - t.mean).powi(2), j))
-            .fold((f64::NEG_INFINITY, k), |best, x| if x.0 > best.0 { x } else { best });
+            .map(|(j, t)| {
+                (
+                    t.log_coef - 0.5 * t.precision * (m.mean - t.mean).powi(2),
+                    j,
+                )
+            })
+            .fold(
+                (f64::NEG_INFINITY, k),
+                |best, x| if x.0 > best.0 { x } else { best },
+            );
         if dominant != k {
             cuts.extend(MODE_GRADING.iter().map(|g| Cut {
                 x: m.mean + g * m.std,
@@ -172,7 +188,10 @@ pub fn adaptive<const N: usize>(
     cuts.push(hi);
     cuts.sort_by(f64::total_cmp);
     cuts.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (1.0 + b.abs()));
-    let mut pieces: Vec<Piece<N>> = cuts.windows(2).map(|w| Piece::new(w[0], w[1], &f)).collect();
+    let mut pieces: Vec<Piece<N>> = cuts
+        .windows(2)
+        .map(|w| Piece::new(w[0], w[1], &f))
+        .collect();
     loop {
         let mut total = [0.0; N];
         for p in &pieces {

@@ -63,7 +63,10 @@ impl Scenario {
     /// Reads a scenario file.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::input(format!("cannot read scenario file '{}': {e}", path.display()))
+            Error::input(format!(
+                "cannot read scenario file '{}': {e}",
+                path.display()
+            ))
         })?;
         Self::from_json(&text).map_err(|e| Error::input(format!("{}: {e}", path.display())))
     }

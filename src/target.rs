@@ -250,7 +250,8 @@ impl Mixture {
     /// score's sharp transitions, which quadrature must resolve.
     pub fn transitions(&self) -> Vec<(f64, f64)> {
         let terms = self.terms();
-        let log_at = |t: &ModeTerms, x: f64| t.log_coef - 0.5 * t.precision * (x - t.mean) * (x - t.mean);
+        let log_at =
+            |t: &ModeTerms, x: f64| t.log_coef - 0.5 * t.precision * (x - t.mean) * (x - t.mean);
         let dominant = |x: f64| {
             (0..terms.len())
                 .max_by(|&a, &b| log_at(&terms[a], x).total_cmp(&log_at(&terms[b], x)))
@@ -260,14 +261,27 @@ impl Mixture {
         points.sort_by(f64::total_cmp);
         let mut out = Vec::new();
         for (i, &x) in points.iter().enumerate() {
-            let left = if i == 0 { x - 1.0 - x.abs() } else { 0.5 * (points[i - 1] + x) };
-            let right = points.get(i + 1).map_or(x + 1.0 + x.abs(), |&r| 0.5 * (x + r));
+            let left = if i == 0 {
+                x - 1.0 - x.abs()
+            } else {
+                0.5 * (points[i - 1] + x)
+            };
+            let right = points
+                .get(i + 1)
+                .map_or(x + 1.0 + x.abs(), |&r| 0.5 * (x + r));
             let (a, b) = (dominant(left), dominant(right));
             if a != b {
                 let slope_gap = (terms[a].precision * (x - terms[a].mean)
                     - terms[b].precision * (x - terms[b].mean))
                     .abs();
-                out.push((x, if slope_gap > 0.0 { 1.0 / slope_gap } else { f64::INFINITY }));
+                out.push((
+                    x,
+                    if slope_gap > 0.0 {
+                        1.0 / slope_gap
+                    } else {
+                        f64::INFINITY
+                    },
+                ));
             }
         }
         out

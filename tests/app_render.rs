@@ -227,3 +227,32 @@ fn a_click_on_a_basin_runs_a_fit_into_that_optimum() {
     }
     h.save_png(&out("app_after_click.png")).expect("png");
 }
+
+#[test]
+fn finished_maps_export_in_the_basins_formats() {
+    let Some(mut h) = window(Some(small_grid())) else {
+        return;
+    };
+    assert!(
+        h.app().report().is_none(),
+        "nothing to export before a map exists"
+    );
+    let ready = h.run_until(4000, |app| {
+        app.current_map(Objective::Exclusive).is_some()
+            && app.current_map(Objective::Inclusive).is_some()
+    });
+    assert!(ready, "maps did not finish");
+    let report = h.app().report().expect("a report once the maps exist");
+    assert_eq!(report.maps.len(), 2);
+    assert_eq!(report.lr, kl_landscape::defaults::DEFAULT_LR);
+    let json = kl_landscape::export::json::basins(&report);
+    assert_eq!(json["grid"]["mu"], serde_json::json!([-7.0, 7.0, 64]));
+    assert_eq!(
+        json["exclusive"]["labels"].as_array().unwrap().len(),
+        64 * 40
+    );
+    assert_eq!(json["exclusive"]["optima"].as_array().unwrap().len(), 3);
+    let png = out("app_export.png");
+    kl_landscape::export::png::write(&report, &png).unwrap();
+    assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
+}

@@ -54,7 +54,11 @@ fn learning_rate_slider_is_the_widgets_exponential_scale() {
     assert!(close(lr_of_slider(0.0), 0.005, 1e-12));
     assert!(close(lr_of_slider(100.0), 1.0, 1e-12));
     assert!(close(lr_of_slider(50.0), 0.005 * 200f64.sqrt(), 1e-12));
-    assert!(close(state().lr(), 0.0707, 1e-3));
+    assert!(close(
+        state().lr(),
+        kl_landscape::defaults::DEFAULT_LR,
+        1e-12
+    ));
 }
 
 #[test]

@@ -15,10 +15,22 @@ fn kl(args: &[&str]) -> std::process::Output {
 fn assert_input_error(args: &[&str], needle: &str) {
     let out = kl(args);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: exit {:?}, stderr {stderr}", out.status.code());
-    let lines: Vec<&str> = stderr.lines().filter(|l| !l.contains("XDG_RUNTIME_DIR")).collect();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?}: exit {:?}, stderr {stderr}",
+        out.status.code()
+    );
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.contains("XDG_RUNTIME_DIR"))
+        .collect();
     assert_eq!(lines.len(), 1, "{args:?}: want one line, got {stderr:?}");
-    assert!(lines[0].contains(needle), "{args:?}: '{}' does not mention '{needle}'", lines[0]);
+    assert!(
+        lines[0].contains(needle),
+        "{args:?}: '{}' does not mention '{needle}'",
+        lines[0]
+    );
     assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"));
 }
 
@@ -49,7 +61,10 @@ fn bad_input_is_one_line_and_exit_code_2() {
         (vec!["basins", "--lr", "nan"], "--lr"),
         (vec!["basins", "--fixed-sigma", "0"], "fixed sigma"),
         (vec!["basins", "--fixed-sigma", "inf"], "--fixed-sigma"),
-        (vec!["basins", "--scenario", "/no/such/file.json"], "cannot read scenario"),
+        (
+            vec!["basins", "--scenario", "/no/such/file.json"],
+            "cannot read scenario",
+        ),
         (vec!["basins", "--objective", "sideways"], "sideways"),
         (vec!["basins", "--no-such-flag"], "no-such-flag"),
         (vec!["fit", "--mu0", "0"], "sigma0"),
@@ -68,8 +83,14 @@ fn bad_input_is_one_line_and_exit_code_2() {
         }
         assert_input_error(&args, needle);
     }
-    let too_many: String = (0..17).map(|k| format!("1:{k}:1")).collect::<Vec<_>>().join(",");
-    assert_input_error(&["basins", "--target", &too_many, "--backend", "cpu"], "at most 16");
+    let too_many: String = (0..17)
+        .map(|k| format!("1:{k}:1"))
+        .collect::<Vec<_>>()
+        .join(",");
+    assert_input_error(
+        &["basins", "--target", &too_many, "--backend", "cpu"],
+        "at most 16",
+    );
 }
 
 #[test]
@@ -79,12 +100,33 @@ fn bad_scenario_files_are_input_errors() {
     for (name, text, needle) in [
         ("broken.json", "{not json", "scenario is not valid"),
         ("nomodes.json", r#"{"target": []}"#, "at least one mode"),
-        ("badstd.json", r#"{"target": [{"weight": 1, "mean": 0, "std": 0}]}"#, "std must be > 0"),
-        ("badfamily.json", r#"{"target": [{"weight": 1, "mean": 0, "std": 1}], "family": {"kind": "fixed_sigma", "sigma": 0.01}}"#, "fixed sigma"),
+        (
+            "badstd.json",
+            r#"{"target": [{"weight": 1, "mean": 0, "std": 0}]}"#,
+            "std must be > 0",
+        ),
+        (
+            "badfamily.json",
+            r#"{"target": [{"weight": 1, "mean": 0, "std": 1}], "family": {"kind": "fixed_sigma", "sigma": 0.01}}"#,
+            "fixed sigma",
+        ),
     ] {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
-        assert_input_error(&["basins", "--scenario", path.to_str().unwrap(), "--grid", "4x4", "--steps", "5", "--backend", "cpu"], needle);
+        assert_input_error(
+            &[
+                "basins",
+                "--scenario",
+                path.to_str().unwrap(),
+                "--grid",
+                "4x4",
+                "--steps",
+                "5",
+                "--backend",
+                "cpu",
+            ],
+            needle,
+        );
     }
 }
 
@@ -94,11 +136,25 @@ fn basins_json_follows_the_contract_and_png_is_written() {
     std::fs::create_dir_all(&dir).unwrap();
     let (json, png) = (dir.join("b.json"), dir.join("b.png"));
     let out = kl(&[
-        "basins", "--grid", "24x12", "--steps", "1500", "--backend", "cpu",
-        "--json", json.to_str().unwrap(), "--png", png.to_str().unwrap(),
+        "basins",
+        "--grid",
+        "24x12",
+        "--steps",
+        "1500",
+        "--backend",
+        "cpu",
+        "--json",
+        json.to_str().unwrap(),
+        "--png",
+        png.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v["target"].as_array().unwrap().len(), 2);
     assert_eq!(v["target"][0]["weight"], 0.5);
     assert_eq!(v["target"][1]["mean"], 2.5);
@@ -116,7 +172,10 @@ fn basins_json_follows_the_contract_and_png_is_written() {
         assert!(m["seconds"].as_f64().unwrap() > 0.0);
         let optima = m["optima"].as_array().unwrap();
         let kls: Vec<f64> = optima.iter().map(|o| o["kl"].as_f64().unwrap()).collect();
-        assert!(kls.windows(2).all(|w| w[0] <= w[1]), "{key}: optima not sorted by KL");
+        assert!(
+            kls.windows(2).all(|w| w[0] <= w[1]),
+            "{key}: optima not sorted by KL"
+        );
         for o in optima {
             for field in ["mu", "sigma", "kl", "basin_fraction"] {
                 assert!(o[field].is_f64(), "{key}: {field} missing in {o}");
@@ -124,7 +183,10 @@ fn basins_json_follows_the_contract_and_png_is_written() {
             assert!(o["boundary"].is_boolean());
         }
         assert!(m["saddles"].is_array());
-        assert!(labels.iter().all(|l| { let l = l.as_i64().unwrap(); l >= -1 && l < optima.len() as i64 }));
+        assert!(labels.iter().all(|l| {
+            let l = l.as_i64().unwrap();
+            l >= -1 && l < optima.len() as i64
+        }));
     }
     assert_eq!(v["exclusive"]["optima"].as_array().unwrap().len(), 3);
     assert_eq!(v["inclusive"]["optima"].as_array().unwrap().len(), 1);
@@ -138,10 +200,28 @@ fn fixed_sigma_json_names_the_family() {
     let dir = std::env::temp_dir().join(format!("kl-fixed-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let json = dir.join("f.json");
-    let out = kl(&["basins", "--fixed-sigma", "1", "--objective", "exclusive", "--grid", "16x3", "--steps", "800", "--backend", "cpu", "--json", json.to_str().unwrap()]);
+    let out = kl(&[
+        "basins",
+        "--fixed-sigma",
+        "1",
+        "--objective",
+        "exclusive",
+        "--grid",
+        "16x3",
+        "--steps",
+        "800",
+        "--backend",
+        "cpu",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    assert_eq!(v["family"], serde_json::json!({"kind": "fixed_sigma", "sigma": 1.0}));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(
+        v["family"],
+        serde_json::json!({"kind": "fixed_sigma", "sigma": 1.0})
+    );
     assert!(v.get("inclusive").is_none());
     let labels = v["exclusive"]["labels"].as_array().unwrap();
     // sigma0 plays no part: every row equals the first.
@@ -153,11 +233,29 @@ fn fit_prints_and_writes_both_trajectories() {
     let dir = std::env::temp_dir().join(format!("kl-fit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let json = dir.join("fit.json");
-    let out = kl(&["fit", "--mu0", "1.5", "--sigma0", "0.5", "--backend", "cpu", "--json", json.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = kl(&[
+        "fit",
+        "--mu0",
+        "1.5",
+        "--sigma0",
+        "0.5",
+        "--backend",
+        "cpu",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("KL(q||p)") && stdout.contains("KL(p||q)"), "{stdout}");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(
+        stdout.contains("KL(q||p)") && stdout.contains("KL(p||q)"),
+        "{stdout}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     for key in ["exclusive", "inclusive"] {
         let t = v[key]["trajectory"].as_array().unwrap();
         assert_eq!(t[0]["step"], 0);
@@ -177,9 +275,15 @@ fn random_strings_never_panic_the_parser() {
     let alphabet: Vec<char> = "0123456789:,.-+eEinfaNx \t;".chars().collect();
     for _ in 0..20_000 {
         let len = rng.usize(0..40);
-        let s: String = (0..len).map(|_| alphabet[rng.usize(..alphabet.len())]).collect();
+        let s: String = (0..len)
+            .map(|_| alphabet[rng.usize(..alphabet.len())])
+            .collect();
         match kl_landscape::Mixture::parse(&s) {
-            Ok(m) => assert!(m.modes().iter().all(|x| x.weight > 0.0 && x.std > 0.0 && x.mean.is_finite())),
+            Ok(m) => assert!(
+                m.modes()
+                    .iter()
+                    .all(|x| x.weight > 0.0 && x.std > 0.0 && x.mean.is_finite())
+            ),
             Err(e) => assert_eq!(e.exit_code(), 2),
         }
         let _ = kl_landscape::cli::parse_range("--r", &s);

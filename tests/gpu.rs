@@ -30,7 +30,10 @@ fn targets() -> Vec<(&'static str, Mixture)> {
         ("one mode", Mixture::parse("1:0.5:1.3").unwrap()),
         ("default", Mixture::widget_default()),
         ("public2", Mixture::parse("0.3:-3:0.6,0.7:1:0.9").unwrap()),
-        ("public3", Mixture::parse("0.25:-4.5:0.7,0.25:-1.5:0.5,0.5:2.5:1.5").unwrap()),
+        (
+            "public3",
+            Mixture::parse("0.25:-4.5:0.7,0.25:-1.5:0.5,0.5:2.5:1.5").unwrap(),
+        ),
         ("eight modes", kl_landscape::bench::spread_target(8)),
     ]
 }
@@ -41,17 +44,27 @@ fn one_step_matches_the_cpu_twin_on_random_states() {
     let mut rng = fastrand::Rng::with_seed(99);
     for trial in 0..12 {
         let target = common::random_target(&mut rng, 16);
-        let family = if trial % 3 == 2 { Family::FixedSigma { sigma: 0.5 + rng.f64() } } else { Family::Gaussian };
+        let family = if trial % 3 == 2 {
+            Family::FixedSigma {
+                sigma: 0.5 + rng.f64(),
+            }
+        } else {
+            Family::Gaussian
+        };
         for objective in Objective::BOTH {
             let problem = Problem::new(target.clone(), objective, family);
             let kernel = Kernel::<f32>::new(&problem, 0.08);
             let states: Vec<FitState<f32>> = (0..200)
                 .map(|_| {
-                    let mut s = FitState::<f32>::new(-8.0 + 16.0 * rng.f64(), family.fixed_sigma().unwrap_or(0.1 + 5.0 * rng.f64()));
+                    let mut s = FitState::<f32>::new(
+                        -8.0 + 16.0 * rng.f64(),
+                        family.fixed_sigma().unwrap_or(0.1 + 5.0 * rng.f64()),
+                    );
                     s.adam.t = rng.u32(0..500);
                     s.adam.m = [rng.f32() - 0.5, rng.f32() - 0.5];
                     s.adam.v = [rng.f32(), rng.f32()];
-                    s.adam.beta_pow = [0.9f32.powi(s.adam.t as i32), 0.999f32.powi(s.adam.t as i32)];
+                    s.adam.beta_pow =
+                        [0.9f32.powi(s.adam.t as i32), 0.999f32.powi(s.adam.t as i32)];
                     s
                 })
                 .collect();
@@ -64,8 +77,18 @@ fn one_step_matches_the_cpu_twin_on_random_states() {
                 let rel = |a: f32, b: f32| (a - b).abs() / (1.0 + b.abs());
                 assert_eq!(g.adam.t, want.adam.t);
                 assert_eq!(g.status, want.status, "trial {trial} {objective}: {s0:?}");
-                for (a, b, what) in [(g.mu, want.mu, "mu"), (g.sigma, want.sigma, "sigma"), (g.adam.m[0], want.adam.m[0], "m_mu"), (g.adam.m[1], want.adam.m[1], "m_sigma"), (g.adam.v[0], want.adam.v[0], "v_mu"), (g.adam.v[1], want.adam.v[1], "v_sigma")] {
-                    assert!(rel(a, b) < 1e-5, "trial {trial} {objective} {what}: gpu {a} vs cpu twin {b} from {s0:?}");
+                for (a, b, what) in [
+                    (g.mu, want.mu, "mu"),
+                    (g.sigma, want.sigma, "sigma"),
+                    (g.adam.m[0], want.adam.m[0], "m_mu"),
+                    (g.adam.m[1], want.adam.m[1], "m_sigma"),
+                    (g.adam.v[0], want.adam.v[0], "v_mu"),
+                    (g.adam.v[1], want.adam.v[1], "v_sigma"),
+                ] {
+                    assert!(
+                        rel(a, b) < 1e-5,
+                        "trial {trial} {objective} {what}: gpu {a} vs cpu twin {b} from {s0:?}"
+                    );
                 }
             }
         }
@@ -77,7 +100,9 @@ fn chunking_does_not_change_the_result_bit_for_bit() {
     let Some(gpu) = common::gpu() else { return };
     for (name, target) in targets() {
         let problem = Problem::new(target, Objective::Exclusive, Family::Gaussian);
-        let starts = Grid::new(Axis::linear(-7.0, 7.0, 24), Axis::linear(0.1, 4.0, 12)).unwrap().starts();
+        let starts = Grid::new(Axis::linear(-7.0, 7.0, 24), Axis::linear(0.1, 4.0, 12))
+            .unwrap()
+            .starts();
         let mut whole = gpu.launch(&problem, &starts, 0.08).unwrap();
         whole.advance(700).unwrap();
         let mut pieces = gpu.launch(&problem, &starts, 0.08).unwrap();
@@ -86,7 +111,13 @@ fn chunking_does_not_change_the_result_bit_for_bit() {
         }
         let (a, b) = (whole.endpoints().unwrap(), pieces.endpoints().unwrap());
         for (x, y) in a.iter().zip(&b) {
-            assert!(x.mu.to_bits() == y.mu.to_bits() && x.sigma.to_bits() == y.sigma.to_bits() && x.steps == y.steps && x.status == y.status, "{name}: {x:?} vs {y:?}");
+            assert!(
+                x.mu.to_bits() == y.mu.to_bits()
+                    && x.sigma.to_bits() == y.sigma.to_bits()
+                    && x.steps == y.steps
+                    && x.status == y.status,
+                "{name}: {x:?} vs {y:?}"
+            );
         }
     }
 }
@@ -100,21 +131,60 @@ fn gpu_maps_agree_with_the_cpu_engine() {
             for objective in Objective::BOTH {
                 let problem = Problem::new(target.clone(), objective, family);
                 let (starts, _) = grid.distinct_starts(&problem);
-                let cpu_ends = kl_landscape::engine::run_to_end(&CpuEngine, &problem, &starts, 2000, 0.08, &mut |_| {}).unwrap();
-                let gpu_ends = kl_landscape::engine::run_to_end(&gpu, &problem, &starts, 2000, 0.08, &mut |_| {}).unwrap();
+                let cpu_ends = kl_landscape::engine::run_to_end(
+                    &CpuEngine,
+                    &problem,
+                    &starts,
+                    2000,
+                    0.08,
+                    &mut |_| {},
+                )
+                .unwrap();
+                let gpu_ends = kl_landscape::engine::run_to_end(
+                    &gpu,
+                    &problem,
+                    &starts,
+                    2000,
+                    0.08,
+                    &mut |_| {},
+                )
+                .unwrap();
                 for (c, g) in cpu_ends.iter().zip(&gpu_ends) {
                     if c.status == CONVERGED && g.status == CONVERGED {
-                        assert!((c.mu - g.mu).abs() < 1e-3 && (c.sigma - g.sigma).abs() < 1e-3, "{name} {family:?} {objective}: cpu {c:?} gpu {g:?}");
+                        assert!(
+                            (c.mu - g.mu).abs() < 1e-3 && (c.sigma - g.sigma).abs() < 1e-3,
+                            "{name} {family:?} {objective}: cpu {c:?} gpu {g:?}"
+                        );
                     }
                 }
-                let cpu = Landscape::compute(&CpuEngine, &problem, &grid, 2000, 0.08, &mut |_| {}).unwrap();
-                let gpu_map = Landscape::compute(&gpu, &problem, &grid, 2000, 0.08, &mut |_| {}).unwrap();
-                assert_eq!(cpu.optima.len(), gpu_map.optima.len(), "{name} {family:?} {objective}");
+                let cpu = Landscape::compute(&CpuEngine, &problem, &grid, 2000, 0.08, &mut |_| {})
+                    .unwrap();
+                let gpu_map =
+                    Landscape::compute(&gpu, &problem, &grid, 2000, 0.08, &mut |_| {}).unwrap();
+                assert_eq!(
+                    cpu.optima.len(),
+                    gpu_map.optima.len(),
+                    "{name} {family:?} {objective}"
+                );
                 for (a, b) in cpu.optima.iter().zip(&gpu_map.optima) {
-                    assert!((a.mu - b.mu).abs() < 1e-6 && (a.sigma - b.sigma).abs() < 1e-6 && (a.kl - b.kl).abs() < 1e-6, "{name}: {a:?} vs {b:?}");
+                    assert!(
+                        (a.mu - b.mu).abs() < 1e-6
+                            && (a.sigma - b.sigma).abs() < 1e-6
+                            && (a.kl - b.kl).abs() < 1e-6,
+                        "{name}: {a:?} vs {b:?}"
+                    );
                 }
-                let agree = cpu.labels.iter().zip(&gpu_map.labels).filter(|(a, b)| a == b).count();
-                assert!(agree as f64 >= 0.99 * cpu.labels.len() as f64, "{name} {family:?} {objective}: labels agree on {agree} of {}", cpu.labels.len());
+                let agree = cpu
+                    .labels
+                    .iter()
+                    .zip(&gpu_map.labels)
+                    .filter(|(a, b)| a == b)
+                    .count();
+                assert!(
+                    agree as f64 >= 0.99 * cpu.labels.len() as f64,
+                    "{name} {family:?} {objective}: labels agree on {agree} of {}",
+                    cpu.labels.len()
+                );
             }
         }
     }
@@ -123,8 +193,14 @@ fn gpu_maps_agree_with_the_cpu_engine() {
 #[test]
 fn large_batches_split_into_slices_and_still_agree() {
     let Some(gpu) = common::gpu() else { return };
-    let problem = Problem::new(Mixture::widget_default(), Objective::Exclusive, Family::Gaussian);
-    let starts: Vec<[f64; 2]> = (0..3000).map(|i| [-7.0 + 14.0 * (i as f64) / 2999.0, 1.0]).collect();
+    let problem = Problem::new(
+        Mixture::widget_default(),
+        Objective::Exclusive,
+        Family::Gaussian,
+    );
+    let starts: Vec<[f64; 2]> = (0..3000)
+        .map(|i| [-7.0 + 14.0 * (i as f64) / 2999.0, 1.0])
+        .collect();
     let small = gpu.with_max_slice(700);
     let mut split = small.launch(&problem, &starts, 0.08).unwrap();
     let mut whole = gpu.launch(&problem, &starts, 0.08).unwrap();
@@ -141,19 +217,33 @@ fn exp_probe_matches_its_cpu_twin() {
     let out = gpu.exp_chains(300).unwrap();
     for (id, got) in out.iter().enumerate() {
         let want = kl_landscape::engine::exp_rate::exp_chains(id as u32);
-        assert!((got - want).abs() < 1e-5, "invocation {id}: gpu {got} vs cpu twin {want}");
+        assert!(
+            (got - want).abs() < 1e-5,
+            "invocation {id}: gpu {got} vs cpu twin {want}"
+        );
     }
     assert!(gpu.exp_rate().unwrap() > 0.0);
 }
 
 #[test]
 fn exp_count_follows_the_panels() {
-    let problem = Problem::new(Mixture::widget_default(), Objective::Exclusive, Family::Gaussian);
+    let problem = Problem::new(
+        Mixture::widget_default(),
+        Objective::Exclusive,
+        Family::Gaussian,
+    );
     let k = Kernel::<f64>::new(&problem, 0.08);
     // A narrow q far from the transition: q's 11 panels, 6 nodes, 3 exps each.
     assert_eq!(k.exps_per_step(6.0, 0.3), 11 * 6 * 3);
     // A wide q over the transition at 0 (logistic scale 0.128 < sigma): 9 more panels.
     assert_eq!(k.exps_per_step(0.0, 2.0), 20 * 6 * 3);
-    let inclusive = Kernel::<f64>::new(&Problem::new(Mixture::widget_default(), Objective::Inclusive, Family::Gaussian), 0.08);
+    let inclusive = Kernel::<f64>::new(
+        &Problem::new(
+            Mixture::widget_default(),
+            Objective::Inclusive,
+            Family::Gaussian,
+        ),
+        0.08,
+    );
     assert_eq!(inclusive.exps_per_step(0.0, 1.0), 0);
 }

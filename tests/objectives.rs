@@ -36,7 +36,14 @@ fn hard_cases() -> Vec<(&'static str, Mixture, f64, f64)> {
     let narrow = Mixture::parse("1:-3:0.15,1:0:0.15,1:2.5:0.15").unwrap();
     let sixteen = Mixture::parse(
         &(0..16)
-            .map(|k| format!("{}:{}:{}", 1 + k % 3, -7.5 + k as f64, 0.15 + 0.05 * (k % 4) as f64))
+            .map(|k| {
+                format!(
+                    "{}:{}:{}",
+                    1 + k % 3,
+                    -7.5 + k as f64,
+                    0.15 + 0.05 * (k % 4) as f64
+                )
+            })
             .collect::<Vec<_>>()
             .join(","),
     )
@@ -48,7 +55,12 @@ fn hard_cases() -> Vec<(&'static str, Mixture, f64, f64)> {
         ("wide q far in a tail", narrow, -25.0, 3.0),
         ("16 modes", sixteen.clone(), 0.3, 2.0),
         ("16 modes, wide q", sixteen, -1.0, 6.0),
-        ("default target at its saddle region", Mixture::widget_default(), 0.0, 1.0),
+        (
+            "default target at its saddle region",
+            Mixture::widget_default(),
+            0.0,
+            1.0,
+        ),
     ]
 }
 
@@ -64,18 +76,35 @@ fn reference_quadrature_matches_high_precision_on_hard_cases() {
         let [e_log_p, e_g, e_zg] = brute_force(&target, mu, sigma, 200_000);
         let kl = -(sigma.ln() + kl_landscape::target::LN_SQRT_2PI + 0.5) - e_log_p;
         assert!(close(e.kl, kl, 1e-9), "{name}: KL {} vs {}", e.kl, kl);
-        assert!(close(e.d_mu, -e_g, 1e-9), "{name}: d/dmu {} vs {}", e.d_mu, -e_g);
-        assert!(close(e.d_sigma, -1.0 / sigma - e_zg, 1e-9), "{name}: d/dsigma {} vs {}", e.d_sigma, -1.0 / sigma - e_zg);
+        assert!(
+            close(e.d_mu, -e_g, 1e-9),
+            "{name}: d/dmu {} vs {}",
+            e.d_mu,
+            -e_g
+        );
+        assert!(
+            close(e.d_sigma, -1.0 / sigma - e_zg, 1e-9),
+            "{name}: d/dsigma {} vs {}",
+            e.d_sigma,
+            -1.0 / sigma - e_zg
+        );
     }
 }
 
 #[test]
 fn engine_rule_matches_reference_in_f64_and_f32() {
     let mut rng = fastrand::Rng::with_seed(7);
-    let mut cases: Vec<(String, Mixture, f64, f64)> =
-        hard_cases().into_iter().map(|(n, t, m, s)| (n.to_string(), t, m, s)).collect();
+    let mut cases: Vec<(String, Mixture, f64, f64)> = hard_cases()
+        .into_iter()
+        .map(|(n, t, m, s)| (n.to_string(), t, m, s))
+        .collect();
     for i in 0..40 {
-        cases.push((format!("random {i}"), common::random_target(&mut rng, 8), -7.0 + 14.0 * rng.f64(), 0.1 + 4.0 * rng.f64()));
+        cases.push((
+            format!("random {i}"),
+            common::random_target(&mut rng, 8),
+            -7.0 + 14.0 * rng.f64(),
+            0.1 + 4.0 * rng.f64(),
+        ));
     }
     for (name, target, mu, sigma) in cases {
         let p = Problem::new(target, Objective::Exclusive, Family::Gaussian);
@@ -83,10 +112,16 @@ fn engine_rule_matches_reference_in_f64_and_f32() {
         let g64 = Kernel::<f64>::new(&p, 0.08).gradient(mu, sigma);
         let g32 = Kernel::<f32>::new(&p, 0.08).gradient(mu as f32, sigma as f32);
         for (got, want, what) in [(g64[0], e.d_mu, "d/dmu"), (g64[1], e.d_sigma, "d/dsigma")] {
-            assert!(close(got, want, 1e-7), "{name}: f64 rule {what} {got} vs reference {want}");
+            assert!(
+                close(got, want, 1e-7),
+                "{name}: f64 rule {what} {got} vs reference {want}"
+            );
         }
         for (got, want, what) in [(g32[0], e.d_mu, "d/dmu"), (g32[1], e.d_sigma, "d/dsigma")] {
-            assert!(close(f64::from(got), want, 1e-4), "{name}: f32 rule {what} {got} vs reference {want}");
+            assert!(
+                close(f64::from(got), want, 1e-4),
+                "{name}: f32 rule {what} {got} vs reference {want}"
+            );
         }
     }
 }
@@ -103,8 +138,16 @@ fn gradients_match_central_differences() {
             let h = 1e-5;
             let d_mu = (p.evaluate(mu + h, sigma).kl - p.evaluate(mu - h, sigma).kl) / (2.0 * h);
             let d_sigma = (p.evaluate(mu, sigma + h).kl - p.evaluate(mu, sigma - h).kl) / (2.0 * h);
-            assert!(close(e.d_mu, d_mu, 1e-6), "case {i} {objective}: d/dmu {} vs {d_mu}", e.d_mu);
-            assert!(close(e.d_sigma, d_sigma, 1e-6), "case {i} {objective}: d/dsigma {} vs {d_sigma}", e.d_sigma);
+            assert!(
+                close(e.d_mu, d_mu, 1e-6),
+                "case {i} {objective}: d/dmu {} vs {d_mu}",
+                e.d_mu
+            );
+            assert!(
+                close(e.d_sigma, d_sigma, 1e-6),
+                "case {i} {objective}: d/dsigma {} vs {d_sigma}",
+                e.d_sigma
+            );
         }
     }
 }
@@ -143,10 +186,17 @@ fn inclusive_optimum_is_moment_matching() {
         let (mean, var) = (t.mean(), t.variance());
         let p = Problem::new(t.clone(), Objective::Inclusive, Family::Gaussian);
         let e = p.evaluate(mean, var.sqrt());
-        assert!(e.d_mu.abs() < 1e-9 && e.d_sigma.abs() < 1e-9, "gradient at moments: {e:?}");
+        assert!(
+            e.d_mu.abs() < 1e-9 && e.d_sigma.abs() < 1e-9,
+            "gradient at moments: {e:?}"
+        );
         let m = kl_landscape::polish::polish(&p, mean + 0.3, var.sqrt() * 1.2);
         assert!(m.is_minimum());
-        assert!((m.mu - mean).abs() < 1e-9 && (m.sigma - var.sqrt()).abs() < 1e-9, "{m:?} vs {mean} {}", var.sqrt());
+        assert!(
+            (m.mu - mean).abs() < 1e-9 && (m.sigma - var.sqrt()).abs() < 1e-9,
+            "{m:?} vs {mean} {}",
+            var.sqrt()
+        );
         let fixed = Problem::new(t, Objective::Inclusive, Family::FixedSigma { sigma: 1.0 });
         let m = kl_landscape::polish::polish(&fixed, mean - 0.4, 1.0);
         assert!(m.is_minimum() && (m.mu - mean).abs() < 1e-9);
@@ -161,7 +211,10 @@ fn one_mode_is_fitted_exactly_by_the_exclusive_objective() {
         let e = p.evaluate(mean, std);
         assert!(e.kl.abs() < 1e-12 && e.grad_norm() < 1e-10, "{e:?}");
         let m = kl_landscape::polish::polish(&p, mean + 0.2, std * 1.1);
-        assert!(m.is_minimum() && (m.mu - mean).abs() < 1e-8 && (m.sigma - std).abs() < 1e-8, "{m:?}");
+        assert!(
+            m.is_minimum() && (m.mu - mean).abs() < 1e-8 && (m.sigma - std).abs() < 1e-8,
+            "{m:?}"
+        );
     }
 }
 
@@ -170,15 +223,26 @@ fn entropy_matches_the_references() {
     for (name, r) in common::reference_files() {
         let t = Mixture::parse(r["target"].as_str().unwrap()).unwrap();
         let want = r["entropy_p"].as_f64().unwrap();
-        assert!((t.entropy() - want).abs() < 1e-9, "{name}: {} vs {want}", t.entropy());
+        assert!(
+            (t.entropy() - want).abs() < 1e-9,
+            "{name}: {} vs {want}",
+            t.entropy()
+        );
     }
 }
 
 #[test]
 fn default_targets_wide_optimum_is_the_true_one_not_the_widgets() {
     // The widget's [-7, 7] window puts it at sigma 2.303; the truth is 2.2667.
-    let p = Problem::new(Mixture::widget_default(), Objective::Exclusive, Family::Gaussian);
+    let p = Problem::new(
+        Mixture::widget_default(),
+        Objective::Exclusive,
+        Family::Gaussian,
+    );
     let m = kl_landscape::polish::polish(&p, 0.0, 2.3);
     assert!(m.is_minimum());
-    assert!(m.mu.abs() < 1e-9 && (m.sigma - 2.2667).abs() < 1e-4, "{m:?}");
+    assert!(
+        m.mu.abs() < 1e-9 && (m.sigma - 2.2667).abs() < 1e-4,
+        "{m:?}"
+    );
 }

@@ -22,23 +22,50 @@ fn optima_match_every_reference_file() {
             Some(sigma) => Family::FixedSigma { sigma },
             None => Family::Gaussian,
         };
-        for (objective, key) in [(Objective::Exclusive, "exclusive"), (Objective::Inclusive, "inclusive")] {
+        for (objective, key) in [
+            (Objective::Exclusive, "exclusive"),
+            (Objective::Inclusive, "inclusive"),
+        ] {
             let found = map(&target, family, objective, &grid);
             let want = r[key].as_array().unwrap();
-            assert_eq!(found.optima.len(), want.len(), "{name} {key}: optima {:?}", found.optima);
+            assert_eq!(
+                found.optima.len(),
+                want.len(),
+                "{name} {key}: optima {:?}",
+                found.optima
+            );
             for (o, w) in found.optima.iter().zip(want) {
-                let (mu, sigma, kl) = (w["mu"].as_f64().unwrap(), w["sigma"].as_f64().unwrap(), w["kl"].as_f64().unwrap());
-                assert!((o.mu - mu).abs() < 1e-4 && (o.sigma - sigma).abs() < 1e-4, "{name} {key}: {o:?} vs {w}");
-                assert!((o.kl - kl).abs() < 1e-6, "{name} {key}: KL {} vs {kl}", o.kl);
+                let (mu, sigma, kl) = (
+                    w["mu"].as_f64().unwrap(),
+                    w["sigma"].as_f64().unwrap(),
+                    w["kl"].as_f64().unwrap(),
+                );
+                assert!(
+                    (o.mu - mu).abs() < 1e-4 && (o.sigma - sigma).abs() < 1e-4,
+                    "{name} {key}: {o:?} vs {w}"
+                );
+                assert!(
+                    (o.kl - kl).abs() < 1e-6,
+                    "{name} {key}: KL {} vs {kl}",
+                    o.kl
+                );
                 assert_eq!(o.boundary, w["boundary"].as_bool().unwrap(), "{name} {key}");
             }
             // No saddle of the reference is reported as an optimum.
             for s in r["saddles"].as_array().unwrap() {
                 let (mu, sigma) = (s["mu"].as_f64().unwrap(), s["sigma"].as_f64().unwrap());
-                assert!(found.optima.iter().all(|o| (o.mu - mu).abs() > 1e-3 || (o.sigma - sigma).abs() > 1e-3));
+                assert!(
+                    found
+                        .optima
+                        .iter()
+                        .all(|o| (o.mu - mu).abs() > 1e-3 || (o.sigma - sigma).abs() > 1e-3)
+                );
             }
             let fractions: f64 = found.optima.iter().map(|o| o.basin_fraction).sum();
-            assert!(fractions <= 1.0 + 1e-12 && fractions > 0.5, "{name} {key}: basin shares sum to {fractions}");
+            assert!(
+                fractions <= 1.0 + 1e-12 && fractions > 0.5,
+                "{name} {key}: basin shares sum to {fractions}"
+            );
         }
     }
 }
@@ -62,7 +89,9 @@ fn a_minimum_on_the_sigma_floor_is_reported_as_boundary() {
     let grid = Grid::new(Axis::linear(-3.0, 4.0, 16), Axis::linear(0.1, 2.0, 8)).unwrap();
     let ex = map(&t, Family::Gaussian, Objective::Exclusive, &grid);
     assert_eq!(ex.optima.len(), 1, "{:?}", ex.optima);
-    assert!(ex.optima[0].boundary && ex.optima[0].sigma == 0.1 && (ex.optima[0].mu - 1.0).abs() < 1e-8);
+    assert!(
+        ex.optima[0].boundary && ex.optima[0].sigma == 0.1 && (ex.optima[0].mu - 1.0).abs() < 1e-8
+    );
 }
 
 #[test]
@@ -79,7 +108,10 @@ fn symmetric_target_gives_mirrored_optima_and_labels() {
                 .find(|m| (m.mu + o.mu).abs() < 1e-7 && (m.sigma - o.sigma).abs() < 1e-7)
                 .unwrap_or_else(|| panic!("{family:?}: no mirror of {o:?} in {:?}", ex.optima));
             assert!((twin.kl - o.kl).abs() < 1e-10);
-            assert!((twin.basin_fraction - o.basin_fraction).abs() < 1e-12, "{o:?} vs {twin:?}");
+            assert!(
+                (twin.basin_fraction - o.basin_fraction).abs() < 1e-12,
+                "{o:?} vs {twin:?}"
+            );
         }
         // Mirrored starts land in mirrored optima.
         let mirror = |label: i32| {
@@ -87,7 +119,10 @@ fn symmetric_target_gives_mirrored_optima_and_labels() {
                 return -1;
             }
             let o = ex.optima[label as usize];
-            ex.optima.iter().position(|m| (m.mu + o.mu).abs() < 1e-7 && (m.sigma - o.sigma).abs() < 1e-7).unwrap() as i32
+            ex.optima
+                .iter()
+                .position(|m| (m.mu + o.mu).abs() < 1e-7 && (m.sigma - o.sigma).abs() < 1e-7)
+                .unwrap() as i32
         };
         let (n, rows) = (grid.mu.count, grid.sigma.count);
         let mut disagree = 0;
@@ -98,6 +133,9 @@ fn symmetric_target_gives_mirrored_optima_and_labels() {
                 }
             }
         }
-        assert_eq!(disagree, 0, "{family:?}: {disagree} cells break the mirror symmetry");
+        assert_eq!(
+            disagree, 0,
+            "{family:?}: {disagree} cells break the mirror symmetry"
+        );
     }
 }

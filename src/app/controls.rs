@@ -8,6 +8,7 @@ use std::time::Instant;
 use eframe::egui::{self, Color32, DragValue, Key, RichText, Slider};
 
 use super::state::{AppState, MAX_SPEED, MODE_STD_MAX, lr_of_slider};
+use crate::export::{self, BasinReport};
 use crate::objective::Family;
 use crate::scenario::Scenario;
 use crate::target::{MAX_ABS_MEAN, Mode};
@@ -15,10 +16,12 @@ use crate::target::{MAX_ABS_MEAN, Mode};
 /// Family selector labels, as in the widget.
 pub const FAMILY_LABELS: [&str; 2] = ["Gaussian(μ, σ²)", "Gaussian(μ, fixed σ²)"];
 
-/// The side panel's own state: the scenario path field and the last message.
+/// The side panel's own state: the scenario and export path fields and the last message.
 pub struct SideState {
     /// Path typed for save/load.
     pub path: String,
+    /// Path stem for exported maps (`.png` and `.json` are added).
+    pub export: String,
     /// Last save/load message (and whether it was an error).
     pub message: Option<(String, bool)>,
 }
@@ -27,6 +30,7 @@ impl Default for SideState {
     fn default() -> Self {
         Self {
             path: "scenario.json".into(),
+            export: "basins".into(),
             message: None,
         }
     }
@@ -130,7 +134,13 @@ pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &str, now: Insta
 }
 
 /// The side panel: the modes table, save/load and help.
-pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState, now: Instant) {
+pub fn side_panel(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    side: &mut SideState,
+    report: Option<&BasinReport>,
+    now: Instant,
+) {
     ui.heading("Target p");
     ui.label(RichText::new("weights are normalised; drag or type to edit").small());
     egui::ScrollArea::vertical()
@@ -201,6 +211,26 @@ pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState,
             });
         }
     });
+    ui.horizontal(|ui| {
+        ui.label("maps");
+        ui.add(egui::TextEdit::singleline(&mut side.export).desired_width(90.0));
+        for (label, ext) in [("PNG", "png"), ("JSON", "json")] {
+            let button = ui.add_enabled(report.is_some(), egui::Button::new(label));
+            if let (true, Some(report)) = (button.clicked(), report) {
+                let path = Path::new(side.export.trim()).with_extension(ext);
+                let written = match ext {
+                    "png" => export::png::write(report, &path),
+                    _ => export::json::write(&path, &export::json::basins(report)),
+                };
+                side.message = Some(match written {
+                    Ok(()) => (format!("wrote {}", path.display()), false),
+                    Err(e) => (e.to_string(), true),
+                });
+            }
+        }
+    })
+    .response
+    .on_hover_text("export the finished maps in the formats of `kl-landscape basins`");
     if let Some((text, error)) = &side.message {
         let colour = if *error {
             Color32::from_rgb(190, 30, 30)

@@ -147,6 +147,11 @@ impl Maps {
         })
     }
 
+    /// The engine's description for reports, or None without an engine.
+    pub fn backend(&self) -> Option<crate::engine::BackendInfo> {
+        self.engine.as_ref().map(|e| e.info())
+    }
+
     /// The grid of starts.
     pub fn grid(&self) -> &Grid {
         &self.grid

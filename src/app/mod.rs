@@ -24,6 +24,7 @@ use crate::engine::Engine;
 use crate::engine::cpu::CpuEngine;
 use crate::engine::gpu::GpuEngine;
 use crate::error::{Error, Result};
+use crate::export::BasinReport;
 use crate::landscape::Landscape;
 use crate::objective::Objective;
 use crate::palette::optimum_colour;
@@ -85,6 +86,28 @@ impl App {
     /// The final map of `objective` for the current target, family and lr, if computed.
     pub fn current_map(&self, objective: Objective) -> Option<&Landscape> {
         self.maps.slot(objective).current(&self.state.current_key())
+    }
+
+    /// The finished maps of the current target, family and lr as a `basins`
+    /// report (exclusive first), for export; None until one is computed.
+    pub fn report(&self) -> Option<BasinReport> {
+        let maps: Vec<(Objective, Landscape)> = [Objective::Exclusive, Objective::Inclusive]
+            .into_iter()
+            .filter_map(|o| self.current_map(o).map(|l| (o, l.clone())))
+            .collect();
+        if maps.is_empty() {
+            return None;
+        }
+        let scenario = self.state.scenario();
+        Some(BasinReport {
+            target: scenario.target,
+            family: scenario.family,
+            grid: *self.maps.grid(),
+            lr: self.state.lr(),
+            steps: self.maps.steps(),
+            backend: self.maps.backend()?,
+            maps,
+        })
     }
 
     /// Screen position of map cell (column, row) as last drawn, if the map is on screen.
@@ -235,7 +258,8 @@ impl App {
             .exact_size(250.0)
             .show(ui, |ui| {
                 ui.add_space(6.0);
-                controls::side_panel(ui, &mut self.state, &mut self.side, now);
+                let report = self.report();
+                controls::side_panel(ui, &mut self.state, &mut self.side, report.as_ref(), now);
             });
         egui::CentralPanel::default()
             .frame(

@@ -29,8 +29,12 @@ pub const ADD_MEAN_RANGE: (f64, f64) = (-4.0, 4.0);
 pub const ADD_STD_RANGE: (f64, f64) = (0.5, 1.0);
 /// Fastest speed: optimisation steps per frame (widget slider's right end).
 pub const MAX_SPEED: u32 = 20;
-/// Learning-rate slider default (v = 50 gives lr of about 0.07).
-pub const LR_SLIDER_DEFAULT: f64 = 50.0;
+/// Learning-rate slider default: the slider position of the design's lr 0.08
+/// (v of about 52; the widget's v = 50 would give 0.0707).
+pub fn lr_slider_default() -> f64 {
+    100.0 * (crate::defaults::DEFAULT_LR / LR_MIN).ln() / (LR_MAX / LR_MIN).ln()
+}
+
 /// How long after the last scroll, table edit or slider move the edit counts
 /// as finished (Adam resets, maps restart).
 pub const SETTLE: Duration = Duration::from_millis(350);
@@ -38,9 +42,17 @@ pub const SETTLE: Duration = Duration::from_millis(350);
 const TRAIL_CAP: usize = 20_000;
 
 /// The widget's exponential learning-rate slider: v in [0, 100] to lr in [0.005, 1].
+/// Anchored at the default so that the default position gives exactly
+/// [`crate::defaults::DEFAULT_LR`].
 pub fn lr_of_slider(v: f64) -> f64 {
-    0.005 * 200f64.powf(v.clamp(0.0, 100.0) / 100.0)
+    let v = v.clamp(0.0, 100.0);
+    crate::defaults::DEFAULT_LR * (LR_MAX / LR_MIN).powf((v - lr_slider_default()) / 100.0)
 }
+
+/// The learning-rate slider's left end (widget).
+const LR_MIN: f64 = 0.005;
+/// The learning-rate slider's right end (widget).
+const LR_MAX: f64 = 1.0;
 
 /// Something the user can grab in a fit panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,7 +224,7 @@ pub struct AppState {
 impl AppState {
     /// The scenario's target and family; both fits start at random (as the widget does), drawn from `seed`.
     pub fn new(scenario: &Scenario, seed: u64) -> Self {
-        let lr = lr_of_slider(LR_SLIDER_DEFAULT);
+        let lr = lr_of_slider(lr_slider_default());
         let mixture = scenario.target.clone();
         let fit = |objective| LiveFit::new(&mixture, objective, scenario.family, lr, [0.0, 1.5]);
         let mut state = Self {
@@ -220,7 +232,7 @@ impl AppState {
             fits: [fit(Objective::Inclusive), fit(Objective::Exclusive)],
             mixture,
             family: scenario.family,
-            lr_slider: LR_SLIDER_DEFAULT,
+            lr_slider: lr_slider_default(),
             speed: DEFAULT_STEPS_PER_FRAME,
             paused: false,
             drag: None,

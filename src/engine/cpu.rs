@@ -22,7 +22,10 @@ impl Engine for CpuEngine {
     fn info(&self) -> BackendInfo {
         BackendInfo {
             kind: "cpu",
-            adapter: format!("f64 reference engine, {} threads", rayon::current_num_threads()),
+            adapter: format!(
+                "f64 reference engine, {} threads",
+                rayon::current_num_threads()
+            ),
         }
     }
 

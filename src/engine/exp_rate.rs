@@ -15,7 +15,10 @@ pub const ROUNDS: u32 = 2048;
 
 /// The probe's WGSL source.
 pub fn shader_source() -> String {
-    format!("const ROUNDS: u32 = {ROUNDS}u;\n{}", include_str!("../../shaders/exp_rate.wgsl"))
+    format!(
+        "const ROUNDS: u32 = {ROUNDS}u;\n{}",
+        include_str!("../../shaders/exp_rate.wgsl")
+    )
 }
 
 /// CPU twin of the probe's invocation `id`, in the probe's own f32 arithmetic.

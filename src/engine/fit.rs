@@ -205,9 +205,7 @@ impl<R: Real> Kernel<R> {
             .adam
             .update([s.mu, sigma], grad, self.lr, self.fixed_sigma.is_none());
         let limit = R::of(DIVERGED_BEYOND);
-        if !(next[0].is_finite() && next[1].is_finite())
-            || next[0].abs() > limit
-            || next[1] > limit
+        if !(next[0].is_finite() && next[1].is_finite()) || next[0].abs() > limit || next[1] > limit
         {
             s.status = DIVERGED;
             return;

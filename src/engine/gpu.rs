@@ -57,8 +57,14 @@ pub fn shader_source(mode_count: usize) -> String {
         legendre.push((format!("GL_NODE_{k}"), f(x)));
         legendre.push((format!("GL_WEIGHT_{k}"), f(w)));
     }
-    let mut out = String::from("// Generated from src/defaults.rs and src/quadrature.rs by engine::gpu::shader_source.\n");
-    for (name, value) in constants.iter().map(|(n, v)| (n.to_string(), v.clone())).chain(legendre) {
+    let mut out = String::from(
+        "// Generated from src/defaults.rs and src/quadrature.rs by engine::gpu::shader_source.\n",
+    );
+    for (name, value) in constants
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.clone()))
+        .chain(legendre)
+    {
         out += &format!("const {name}: f32 = {value};\n");
     }
     for (name, value) in counts {
@@ -146,7 +152,8 @@ impl GpuEngine {
     /// Opens the best adapter wgpu finds (high-performance preferred; a software
     /// one such as lavapipe otherwise). Errors when there is none.
     pub fn new() -> Result<Self> {
-        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
         let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
             power_preference: wgpu::PowerPreference::HighPerformance,
             ..Default::default()
@@ -167,7 +174,11 @@ impl GpuEngine {
     }
 
     /// Builds the engine on an existing device (the window shares eframe's).
-    pub fn from_device(device: wgpu::Device, queue: wgpu::Queue, adapter: &wgpu::AdapterInfo) -> Self {
+    pub fn from_device(
+        device: wgpu::Device,
+        queue: wgpu::Queue,
+        adapter: &wgpu::AdapterInfo,
+    ) -> Self {
         let entry = |binding: u32, ty: wgpu::BufferBindingType| wgpu::BindGroupLayoutEntry {
             binding,
             visibility: wgpu::ShaderStages::COMPUTE,
@@ -194,11 +205,18 @@ impl GpuEngine {
             immediate_size: 0,
         });
         let limits = device.limits();
-        let by_binding = u64::from(limits.max_storage_buffer_binding_size).min(limits.max_buffer_size) / STATE_BYTES;
-        let by_dispatch = u64::from(limits.max_compute_workgroups_per_dimension).pow(2) * u64::from(WORKGROUP_SIZE);
+        let by_binding = limits
+            .max_storage_buffer_binding_size
+            .min(limits.max_buffer_size)
+            / STATE_BYTES;
+        let by_dispatch = u64::from(limits.max_compute_workgroups_per_dimension).pow(2)
+            * u64::from(WORKGROUP_SIZE);
         let info = BackendInfo {
             kind: "gpu",
-            adapter: format!("{} ({:?}, {:?})", adapter.name, adapter.device_type, adapter.backend),
+            adapter: format!(
+                "{} ({:?}, {:?})",
+                adapter.name, adapter.device_type, adapter.backend
+            ),
         };
         Self {
             shared: Arc::new(Shared {
@@ -231,11 +249,17 @@ impl GpuEngine {
     /// Compiles `source` as a compute shader on this device; the validation
     /// error (naga's, with line numbers) as text if it fails.
     pub fn validate_shader(&self, source: &str) -> Result<()> {
-        self.compile(source, "fit", Some(&self.shared.pipeline_layout)).map(|_| ())
+        self.compile(source, "fit", Some(&self.shared.pipeline_layout))
+            .map(|_| ())
     }
 
     /// Compiles entry point `entry` of `source`, with `layout` or an automatic one.
-    fn compile(&self, source: &str, entry: &str, layout: Option<&wgpu::PipelineLayout>) -> Result<wgpu::ComputePipeline> {
+    fn compile(
+        &self,
+        source: &str,
+        entry: &str,
+        layout: Option<&wgpu::PipelineLayout>,
+    ) -> Result<wgpu::ComputePipeline> {
         let device = &self.shared.device;
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
@@ -252,18 +276,30 @@ impl GpuEngine {
         });
         match pollster::block_on(scope.pop()) {
             None => Ok(pipeline),
-            Some(e) => Err(Error::runtime(format!("the {entry} kernel does not compile: {e}"))),
+            Some(e) => Err(Error::runtime(format!(
+                "the {entry} kernel does not compile: {e}"
+            ))),
         }
     }
 
     /// Runs a one-buffer probe kernel (`out: array<f32>` at binding 0) with
     /// `invocations` invocations of `entry` and reads `out` back.
-    pub(crate) fn run_probe(&self, source: &str, entry: &str, invocations: u32) -> Result<Vec<f32>> {
+    pub(crate) fn run_probe(
+        &self,
+        source: &str,
+        entry: &str,
+        invocations: u32,
+    ) -> Result<Vec<f32>> {
         let device = &self.shared.device;
         let pipeline = self.compile(source, entry, None)?;
         let size = 4 * u64::from(invocations);
         let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC;
-        let out = device.create_buffer(&wgpu::BufferDescriptor { label: Some(entry), size, usage, mapped_at_creation: false });
+        let out = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(entry),
+            size,
+            usage,
+            mapped_at_creation: false,
+        });
         let readback = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(entry),
             size,
@@ -273,7 +309,10 @@ impl GpuEngine {
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(entry),
             layout: &pipeline.get_bind_group_layout(0),
-            entries: &[wgpu::BindGroupEntry { binding: 0, resource: out.as_entire_binding() }],
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: out.as_entire_binding(),
+            }],
         });
         let mut encoder = device.create_command_encoder(&Default::default());
         {
@@ -299,11 +338,19 @@ impl GpuEngine {
 
     /// The fit pipeline for targets of `mode_count` modes (compiled once).
     fn pipeline(&self, mode_count: usize) -> Result<wgpu::ComputePipeline> {
-        let mut pipelines = self.shared.pipelines.lock().unwrap_or_else(|p| p.into_inner());
+        let mut pipelines = self
+            .shared
+            .pipelines
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if let Some(p) = pipelines.get(&mode_count) {
             return Ok(p.clone());
         }
-        let pipeline = self.compile(&shader_source(mode_count), "fit", Some(&self.shared.pipeline_layout))?;
+        let pipeline = self.compile(
+            &shader_source(mode_count),
+            "fit",
+            Some(&self.shared.pipeline_layout),
+        )?;
         pipelines.insert(mode_count, pipeline.clone());
         Ok(pipeline)
     }
@@ -325,11 +372,27 @@ impl GpuEngine {
             })
         };
         use wgpu::BufferUsages as U;
-        let params = buffer("params", std::mem::size_of::<Params>() as u64, U::UNIFORM | U::COPY_DST);
-        let states = buffer("states", capacity * STATE_BYTES, U::STORAGE | U::COPY_DST | U::COPY_SRC);
+        let params = buffer(
+            "params",
+            std::mem::size_of::<Params>() as u64,
+            U::UNIFORM | U::COPY_DST,
+        );
+        let states = buffer(
+            "states",
+            capacity * STATE_BYTES,
+            U::STORAGE | U::COPY_DST | U::COPY_SRC,
+        );
         let running = buffer("running", 4, U::STORAGE | U::COPY_DST | U::COPY_SRC);
-        let cuts = buffer("cuts", 8 * crate::quadrature::MAX_CUTS as u64, U::STORAGE | U::COPY_DST);
-        let readback = buffer("readback", capacity * STATE_BYTES + 4, U::MAP_READ | U::COPY_DST);
+        let cuts = buffer(
+            "cuts",
+            8 * crate::quadrature::MAX_CUTS as u64,
+            U::STORAGE | U::COPY_DST,
+        );
+        let readback = buffer(
+            "readback",
+            capacity * STATE_BYTES + 4,
+            U::MAP_READ | U::COPY_DST,
+        );
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("fit"),
             layout: &self.shared.layout,
@@ -382,21 +445,32 @@ impl Engine for GpuEngine {
 impl GpuEngine {
     /// Starts a batch from arbitrary states (Adam moments included), so tests
     /// can put the kernel and its CPU twin on the same random input.
-    pub fn launch_states(&self, problem: &Problem, states: &[FitState<f32>], lr: f64) -> Result<GpuRun> {
+    pub fn launch_states(
+        &self,
+        problem: &Problem,
+        states: &[FitState<f32>],
+        lr: f64,
+    ) -> Result<GpuRun> {
         let kernel = Kernel::<f32>::new(problem, lr);
         let params = Params::new(&kernel);
         let mut slices = Vec::new();
         for chunk in states.chunks(self.max_slice as usize) {
             let slot = self.take_slot(chunk.len() as u64);
-            self.shared.queue.write_buffer(&slot.states, 0, bytemuck::cast_slice(chunk));
+            self.shared
+                .queue
+                .write_buffer(&slot.states, 0, bytemuck::cast_slice(chunk));
             if !kernel.cuts.is_empty() {
-                self.shared.queue.write_buffer(&slot.cuts, 0, bytemuck::cast_slice(&kernel.cuts));
+                self.shared
+                    .queue
+                    .write_buffer(&slot.cuts, 0, bytemuck::cast_slice(&kernel.cuts));
             }
             let p = Params {
                 count: chunk.len() as u32,
                 ..params
             };
-            self.shared.queue.write_buffer(&slot.params, 0, bytemuck::bytes_of(&p));
+            self.shared
+                .queue
+                .write_buffer(&slot.params, 0, bytemuck::bytes_of(&p));
             slices.push((slot, p));
         }
         Ok(GpuRun {
@@ -422,13 +496,26 @@ impl GpuRun {
         for (slot, p) in &self.slices {
             encoder.copy_buffer_to_buffer(&slot.running, 0, &slot.readback, 0, 4);
             if with_states {
-                encoder.copy_buffer_to_buffer(&slot.states, 0, &slot.readback, 4, u64::from(p.count) * STATE_BYTES);
+                encoder.copy_buffer_to_buffer(
+                    &slot.states,
+                    0,
+                    &slot.readback,
+                    4,
+                    u64::from(p.count) * STATE_BYTES,
+                );
             }
         }
         shared.queue.submit([encoder.finish()]);
-        let size = |p: &Params| 4 + if with_states { u64::from(p.count) * STATE_BYTES } else { 0 };
+        let size = |p: &Params| {
+            4 + if with_states {
+                u64::from(p.count) * STATE_BYTES
+            } else {
+                0
+            }
+        };
         for (slot, p) in &self.slices {
-            slot.readback.map_async(wgpu::MapMode::Read, ..size(p), |_| {});
+            slot.readback
+                .map_async(wgpu::MapMode::Read, ..size(p), |_| {});
         }
         shared
             .device
@@ -459,10 +546,16 @@ impl Run for GpuRun {
             let mut encoder = shared.device.create_command_encoder(&Default::default());
             for (slot, p) in &mut self.slices {
                 p.steps = n;
-                shared.queue.write_buffer(&slot.params, 0, bytemuck::bytes_of(p));
+                shared
+                    .queue
+                    .write_buffer(&slot.params, 0, bytemuck::bytes_of(p));
                 shared.queue.write_buffer(&slot.running, 0, &[0; 4]);
                 let groups = p.count.div_ceil(WORKGROUP_SIZE);
-                let (x, y) = if groups <= max { (groups, 1) } else { (max, groups.div_ceil(max)) };
+                let (x, y) = if groups <= max {
+                    (groups, 1)
+                } else {
+                    (max, groups.div_ceil(max))
+                };
                 let mut pass = encoder.begin_compute_pass(&Default::default());
                 pass.set_pipeline(&self.pipeline);
                 pass.set_bind_group(0, &slot.bind_group, &[]);
@@ -505,7 +598,12 @@ impl GpuRun {
 
 impl Drop for GpuRun {
     fn drop(&mut self) {
-        let mut pool = self.engine.shared.pool.lock().unwrap_or_else(|p| p.into_inner());
+        let mut pool = self
+            .engine
+            .shared
+            .pool
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         pool.extend(self.slices.drain(..).map(|(slot, _)| slot));
     }
 }

@@ -53,7 +53,13 @@ fn title(objective: Objective) -> &'static str {
     }
 }
 
-fn draw_map(c: &mut Canvas, report: &BasinReport, objective: Objective, map: &Landscape, top: usize) {
+fn draw_map(
+    c: &mut Canvas,
+    report: &BasinReport,
+    objective: Objective,
+    map: &Landscape,
+    top: usize,
+) {
     let grid = &report.grid;
     let (x0, y0) = (LEFT as i64, top as i64 + 48);
     c.text(
@@ -77,14 +83,20 @@ fn draw_map(c: &mut Canvas, report: &BasinReport, objective: Objective, map: &La
         for px in 0..MAP_W {
             let col = px * grid.mu.count / MAP_W;
             let i = row * grid.mu.count + col;
-            let colour = palette::cell_colour(map.labels[i], map.steps_to_converge[i], report.steps);
+            let colour =
+                palette::cell_colour(map.labels[i], map.steps_to_converge[i], report.steps);
             c.fill_rect(x0 + px as i64, y0 + py as i64, 1, 1, colour);
         }
     }
     // Frame and ticks.
     let (w, h) = (MAP_W as f64, MAP_H as f64);
     let (fx, fy) = (x0 as f64, y0 as f64);
-    for (a, b, cc, d) in [(fx, fy, fx + w, fy), (fx, fy + h, fx + w, fy + h), (fx, fy, fx, fy + h), (fx + w, fy, fx + w, fy + h)] {
+    for (a, b, cc, d) in [
+        (fx, fy, fx + w, fy),
+        (fx, fy + h, fx + w, fy + h),
+        (fx, fy, fx, fy + h),
+        (fx + w, fy, fx + w, fy + h),
+    ] {
         c.line(a, b, cc, d, INK);
     }
     for v in nice_ticks(grid.mu.lo, grid.mu.hi, 10) {
@@ -106,14 +118,20 @@ fn draw_map(c: &mut Canvas, report: &BasinReport, objective: Objective, map: &La
 
     // Optima and saddles on the map.
     for (k, o) in map.optima.iter().enumerate() {
-        let (x, y) = (fx + pixel(&grid.mu, o.mu, MAP_W), fy + h - pixel(&grid.sigma, o.sigma, MAP_H));
+        let (x, y) = (
+            fx + pixel(&grid.mu, o.mu, MAP_W),
+            fy + h - pixel(&grid.sigma, o.sigma, MAP_H),
+        );
         if x >= fx && x <= fx + w && y >= fy && y <= fy + h {
             c.disc(x, y, 7.0, palette::optimum_colour(k as i32), WHITE);
             c.text(x + 9.0, y - 9.0, &format!("{}", k + 1), 14.0, INK);
         }
     }
     for s in &map.saddles {
-        let (x, y) = (fx + pixel(&grid.mu, s.mu, MAP_W), fy + h - pixel(&grid.sigma, s.sigma, MAP_H));
+        let (x, y) = (
+            fx + pixel(&grid.mu, s.mu, MAP_W),
+            fy + h - pixel(&grid.sigma, s.sigma, MAP_H),
+        );
         if x >= fx && x <= fx + w && y >= fy && y <= fy + h {
             c.disc(x, y, 4.0, WHITE, INK);
         }
@@ -121,10 +139,22 @@ fn draw_map(c: &mut Canvas, report: &BasinReport, objective: Objective, map: &La
 
     // Legend.
     let mut ly = fy;
-    c.text(LEGEND_X as f64, ly, "optimum reached (sorted by KL)", 14.0, INK);
+    c.text(
+        LEGEND_X as f64,
+        ly,
+        "optimum reached (sorted by KL)",
+        14.0,
+        INK,
+    );
     ly += 22.0;
     for (k, o) in map.optima.iter().enumerate() {
-        c.fill_rect(LEGEND_X as i64, ly as i64 + 2, 14, 14, palette::optimum_colour(k as i32));
+        c.fill_rect(
+            LEGEND_X as i64,
+            ly as i64 + 2,
+            14,
+            14,
+            palette::optimum_colour(k as i32),
+        );
         let text = format!(
             "{}{}  mu {}  sigma {}{}",
             k + 1,
@@ -146,12 +176,17 @@ fn draw_map(c: &mut Canvas, report: &BasinReport, objective: Objective, map: &La
             break;
         }
     }
-    let unconverged = map.labels.iter().filter(|&&l| l < 0).count() as f64 / map.labels.len().max(1) as f64;
+    let unconverged =
+        map.labels.iter().filter(|&&l| l < 0).count() as f64 / map.labels.len().max(1) as f64;
     c.fill_rect(LEGEND_X as i64, ly as i64 + 2, 14, 14, palette::UNCONVERGED);
     c.text(
         LEGEND_X as f64 + 20.0,
         ly,
-        &format!("not converged {:.1}%   saddles {}", 100.0 * unconverged, map.saddles.len()),
+        &format!(
+            "not converged {:.1}%   saddles {}",
+            100.0 * unconverged,
+            map.saddles.len()
+        ),
         13.0,
         INK,
     );
@@ -176,11 +211,19 @@ pub fn render(report: &BasinReport) -> Canvas {
 /// Writes the basin-map picture to `path`.
 pub fn write(report: &BasinReport, path: &Path) -> Result<()> {
     let canvas = render(report);
-    let fail = |e: &dyn std::fmt::Display| Error::runtime(format!("cannot write '{}': {e}", path.display()));
+    let fail = |e: &dyn std::fmt::Display| {
+        Error::runtime(format!("cannot write '{}': {e}", path.display()))
+    };
     let file = std::fs::File::create(path).map_err(|e| fail(&e))?;
-    let mut encoder = ::png::Encoder::new(std::io::BufWriter::new(file), canvas.width as u32, canvas.height as u32);
+    let mut encoder = ::png::Encoder::new(
+        std::io::BufWriter::new(file),
+        canvas.width as u32,
+        canvas.height as u32,
+    );
     encoder.set_color(::png::ColorType::Rgb);
     encoder.set_depth(::png::BitDepth::Eight);
     let mut writer = encoder.write_header().map_err(|e| fail(&e))?;
-    writer.write_image_data(&canvas.pixels).map_err(|e| fail(&e))
+    writer
+        .write_image_data(&canvas.pixels)
+        .map_err(|e| fail(&e))
 }
