@@ -3,15 +3,19 @@
 //! kernel's gradient alone. `kl-landscape bench` runs the full-size workloads.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use kl_landscape::engine::Engine;
 use kl_landscape::engine::cpu::CpuEngine;
 use kl_landscape::engine::fit::Kernel;
 use kl_landscape::engine::gpu::GpuEngine;
-use kl_landscape::engine::Engine;
 use kl_landscape::landscape::Axis;
 use kl_landscape::{Family, Grid, Landscape, Mixture, Objective, Problem};
 
 fn small_w1(c: &mut Criterion) {
-    let problem = Problem::new(Mixture::widget_default(), Objective::Exclusive, Family::Gaussian);
+    let problem = Problem::new(
+        Mixture::widget_default(),
+        Objective::Exclusive,
+        Family::Gaussian,
+    );
     let grid = Grid::new(Axis::linear(-7.0, 7.0, 64), Axis::linear(0.1, 4.0, 32)).unwrap();
     let mut group = c.benchmark_group("W1 64x32x1000");
     group.sample_size(10);
@@ -29,7 +33,11 @@ fn small_w1(c: &mut Criterion) {
 }
 
 fn gradient(c: &mut Criterion) {
-    let problem = Problem::new(Mixture::widget_default(), Objective::Exclusive, Family::Gaussian);
+    let problem = Problem::new(
+        Mixture::widget_default(),
+        Objective::Exclusive,
+        Family::Gaussian,
+    );
     let k64 = Kernel::<f64>::new(&problem, 0.08);
     let k32 = Kernel::<f32>::new(&problem, 0.08);
     c.bench_function("exclusive gradient f64 (engine rule)", |b| {
