@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use crate::defaults;
-use crate::engine::{self, BackendChoice, fit::FitState, fit::Kernel};
+use crate::engine::{self, BackendChoice, Engine, fit::FitState, fit::Kernel};
 use crate::error::{Error, Result};
 use crate::export::{self, BasinReport, json::TrajectoryPoint};
 use crate::landscape::{Axis, Grid, Landscape};
@@ -83,6 +83,32 @@ impl TargetArgs {
     }
 }
 
+/// Adam's budget and step size, and the engine: shared by `basins` and `fit`.
+#[derive(Debug, Args, Clone)]
+pub struct OptimizerArgs {
+    /// Adam steps per start (a start that stands still stops earlier).
+    #[arg(long, value_name = "N", default_value_t = defaults::DEFAULT_STEPS.to_string(), allow_hyphen_values = true)]
+    pub steps: String,
+    /// Adam's base learning rate (decays as lr / (1 + 0.002 t)).
+    #[arg(long, value_name = "LR", default_value_t = defaults::DEFAULT_LR.to_string(), allow_hyphen_values = true)]
+    pub lr: String,
+    /// Engine: the GPU if there is one (auto), the GPU or fail (gpu), the f64 CPU reference (cpu).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub backend: BackendChoice,
+}
+
+impl OptimizerArgs {
+    /// The validated step budget, learning rate and engine.
+    pub fn resolve(&self) -> Result<(u32, f64, Box<dyn Engine>)> {
+        let steps = parse_count("--steps", &self.steps)?;
+        let lr = parse_number("--lr", &self.lr)?;
+        if lr <= 0.0 || lr > 10.0 {
+            return Err(Error::input(format!("--lr must be in (0, 10] (got {lr})")));
+        }
+        Ok((steps, lr, engine::select(self.backend)?))
+    }
+}
+
 /// Which objectives to map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ObjectiveChoice {
@@ -136,15 +162,9 @@ pub struct BasinsArgs {
     /// Space the sigma0 rows evenly in log(sigma) instead of sigma.
     #[arg(long)]
     pub log_sigma: bool,
-    /// Adam steps per start (a start that stands still stops earlier).
-    #[arg(long, value_name = "N", default_value_t = defaults::DEFAULT_STEPS.to_string(), allow_hyphen_values = true)]
-    pub steps: String,
-    /// Adam's base learning rate (decays as lr / (1 + 0.002 t)).
-    #[arg(long, value_name = "LR", default_value_t = defaults::DEFAULT_LR.to_string(), allow_hyphen_values = true)]
-    pub lr: String,
-    /// Engine: the GPU if there is one (auto), the GPU or fail (gpu), the f64 CPU reference (cpu).
-    #[arg(long, value_enum, default_value = "auto")]
-    pub backend: BackendChoice,
+    #[command(flatten)]
+    /// Steps, learning rate and engine.
+    pub optimizer: OptimizerArgs,
     /// Write the maps as JSON (schema in DESIGN.md).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -168,15 +188,9 @@ pub struct FitArgs {
     /// Starting width (ignored in the fixed-sigma family).
     #[arg(long, value_name = "S", allow_hyphen_values = true)]
     pub sigma0: String,
-    /// Adam steps (the fit stops early once it stands still).
-    #[arg(long, value_name = "N", default_value_t = defaults::DEFAULT_STEPS.to_string(), allow_hyphen_values = true)]
-    pub steps: String,
-    /// Adam's base learning rate.
-    #[arg(long, value_name = "LR", default_value_t = defaults::DEFAULT_LR.to_string(), allow_hyphen_values = true)]
-    pub lr: String,
-    /// Engine for the basin map that numbers the optima.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub backend: BackendChoice,
+    #[command(flatten)]
+    /// Steps, learning rate and engine (the engine computes the map that numbers the optima).
+    pub optimizer: OptimizerArgs,
     /// Write both trajectories as JSON.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -231,14 +245,6 @@ pub fn parse_count(flag: &str, text: &str) -> Result<u32> {
         return Err(Error::input(format!("{flag} must be at least 1")));
     }
     u32::try_from(v).map_err(|_| Error::input(format!("{flag}: {v} is too large")))
-}
-
-fn parse_lr(text: &str) -> Result<f64> {
-    let lr = parse_number("--lr", text)?;
-    if lr <= 0.0 || lr > 10.0 {
-        return Err(Error::input(format!("--lr must be in (0, 10] (got {lr})")));
-    }
-    Ok(lr)
 }
 
 /// Parses `LO:HI`.
@@ -299,9 +305,7 @@ pub fn basins(args: &BasinsArgs) -> Result<BasinReport> {
     let mut sigma_axis = Axis::linear(sigma.0, sigma.1, nsigma);
     sigma_axis.log = args.log_sigma;
     let grid = Grid::new(Axis::linear(mu.0, mu.1, nmu), sigma_axis)?;
-    let steps = parse_count("--steps", &args.steps)?;
-    let lr = parse_lr(&args.lr)?;
-    let engine = engine::select(args.backend)?;
+    let (steps, lr, engine) = args.optimizer.resolve()?;
     if args.verbose {
         eprintln!(
             "backend: {} ({})",
@@ -401,9 +405,7 @@ pub fn fit(args: &FitArgs) -> Result<serde_json::Value> {
             "--mu0 and --sigma0 must lie within 1e4 of the origin",
         ));
     }
-    let steps = parse_count("--steps", &args.steps)?;
-    let lr = parse_lr(&args.lr)?;
-    let engine = engine::select(args.backend)?;
+    let (steps, lr, engine) = args.optimizer.resolve()?;
     let mut per_objective = Vec::new();
     println!(
         "target {}  family {}  start mu0 {mu0}  sigma0 {sigma0}  lr {lr}",

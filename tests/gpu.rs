@@ -131,24 +131,18 @@ fn gpu_maps_agree_with_the_cpu_engine() {
             for objective in Objective::BOTH {
                 let problem = Problem::new(target.clone(), objective, family);
                 let (starts, _) = grid.distinct_starts(&problem);
-                let cpu_ends = kl_landscape::engine::run_to_end(
-                    &CpuEngine,
-                    &problem,
-                    &starts,
-                    2000,
-                    0.08,
-                    &mut |_| {},
-                )
-                .unwrap();
-                let gpu_ends = kl_landscape::engine::run_to_end(
-                    &gpu,
-                    &problem,
-                    &starts,
-                    2000,
-                    0.08,
-                    &mut |_| {},
-                )
-                .unwrap();
+                let ends = |engine: &dyn Engine| {
+                    kl_landscape::engine::run_to_end(
+                        engine,
+                        &problem,
+                        &starts,
+                        2000,
+                        0.08,
+                        &mut |_| {},
+                    )
+                    .unwrap()
+                };
+                let (cpu_ends, gpu_ends) = (ends(&CpuEngine), ends(&gpu));
                 for (c, g) in cpu_ends.iter().zip(&gpu_ends) {
                     if c.status == CONVERGED && g.status == CONVERGED {
                         assert!(

@@ -97,14 +97,7 @@ pub fn show(
     view: &mut MapView,
     input: &MapInput<'_>,
 ) -> Option<(f64, f64)> {
-    let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, 4.0, Color32::WHITE);
-    painter.rect_stroke(
-        rect,
-        4.0,
-        Stroke::new(1.0, Color32::from_gray(200)),
-        egui::StrokeKind::Inside,
-    );
+    let painter = super::plot::card(ui, rect);
     let grid = input.grid;
     let shown = input.slot.shown();
 

@@ -95,14 +95,7 @@ pub fn show(
     now: Instant,
 ) -> Option<Frame2> {
     let objective = info.objective;
-    let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, 4.0, Color32::WHITE);
-    painter.rect_stroke(
-        rect,
-        4.0,
-        Stroke::new(1.0, Color32::from_gray(200)),
-        egui::StrokeKind::Inside,
-    );
+    let painter = super::plot::card(ui, rect);
 
     // Header: title and readouts.
     let title = match objective {

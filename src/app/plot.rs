@@ -132,3 +132,16 @@ pub fn fixed(x: f64, decimals: usize) -> String {
         _ => s,
     }
 }
+
+/// A white card with a light border: the background of every panel and map.
+pub fn card(ui: &eframe::egui::Ui, rect: Rect) -> Painter {
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 4.0, Color32::WHITE);
+    painter.rect_stroke(
+        rect,
+        4.0,
+        Stroke::new(1.0, Color32::from_gray(200)),
+        eframe::egui::StrokeKind::Inside,
+    );
+    painter
+}
