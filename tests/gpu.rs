@@ -227,10 +227,10 @@ fn exp_count_follows_the_panels() {
         Family::Gaussian,
     );
     let k = Kernel::<f64>::new(&problem, 0.08);
-    // A narrow q far from the transition: q's 11 panels, 6 nodes, 3 exps each.
-    assert_eq!(k.exps_per_step(6.0, 0.3), 11 * 6 * 3);
+    // A narrow q far from the transition: q's 9 panels, 6 nodes, 3 exps each.
+    assert_eq!(k.exps_per_step(6.0, 0.3), 9 * 6 * 3);
     // A wide q over the transition at 0 (logistic scale 0.128 < sigma): 9 more panels.
-    assert_eq!(k.exps_per_step(0.0, 2.0), 20 * 6 * 3);
+    assert_eq!(k.exps_per_step(0.0, 2.0), 18 * 6 * 3);
     let inclusive = Kernel::<f64>::new(
         &Problem::new(
             Mixture::widget_default(),
