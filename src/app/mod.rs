@@ -48,6 +48,33 @@ pub struct App {
     panel_frames: [Option<plot::Frame2>; 2],
     side: SideState,
     styled: bool,
+    frames: FrameClock,
+}
+
+/// Wall time between frames over the last two seconds: the top bar shows the
+/// slowest, so a stutter while a map computes is visible.
+#[derive(Default)]
+struct FrameClock {
+    last: Option<Instant>,
+    recent: std::collections::VecDeque<(Instant, f64)>,
+}
+
+impl FrameClock {
+    /// Records a frame at `now`; returns the longest gap (ms) in the last two seconds.
+    fn tick(&mut self, now: Instant) -> f64 {
+        if let Some(last) = self.last.replace(now) {
+            self.recent
+                .push_back((now, now.duration_since(last).as_secs_f64() * 1e3));
+        }
+        while self
+            .recent
+            .front()
+            .is_some_and(|(t, _)| now.duration_since(*t).as_secs_f64() > 2.0)
+        {
+            self.recent.pop_front();
+        }
+        self.recent.iter().map(|(_, ms)| *ms).fold(0.0, f64::max)
+    }
 }
 
 impl App {
@@ -65,6 +92,7 @@ impl App {
             panel_frames: [None; 2],
             side: SideState::default(),
             styled: false,
+            frames: FrameClock::default(),
         }
     }
 
@@ -244,10 +272,14 @@ impl App {
         self.state.poll(now);
         self.maps.update(self.state.settled_key().as_ref());
 
-        let engine = self
+        let slowest = self.frames.tick(now);
+        // The adapter's name up to its details: the top bar has little room.
+        let label = self
             .maps
             .engine_label()
             .unwrap_or_else(|| "no engine: maps off".into());
+        let short = label.split(" (").next().unwrap_or(&label);
+        let engine = format!("{short} · slowest frame {slowest:.0} ms");
         egui::Panel::top("controls").show(ui, |ui| {
             ui.add_space(4.0);
             controls::top_bar(ui, &mut self.state, &engine, now);
