@@ -15,6 +15,7 @@ use crate::engine::{Engine, cpu::CpuEngine, exp_rate, gpu::GpuEngine};
 use crate::error::Result;
 use crate::landscape::{Axis, Grid, Landscape};
 use crate::objective::{Family, Objective, Problem};
+use crate::refine::compute_refined;
 use crate::target::{Mixture, Mode};
 
 /// One timed map.
@@ -52,6 +53,8 @@ pub struct Workload {
     pub grid: Grid,
     /// Step budget.
     pub steps: u32,
+    /// Refinement factor (1: every start runs).
+    pub refine: usize,
 }
 
 /// `modes` equal-weight modes spread evenly over [-6, 6] with stds 0.4 to 0.8.
@@ -98,12 +101,21 @@ pub fn workloads(quick: bool) -> Vec<Workload> {
             target: Mixture::widget_default(),
             grid: full,
             steps,
+            refine: 1,
+        },
+        Workload {
+            name: "W1 refine 4".into(),
+            target: Mixture::widget_default(),
+            grid: full,
+            steps,
+            refine: 4,
         },
         Workload {
             name: "W2 (8 modes)".into(),
             target: spread_target(8),
             grid: full,
             steps,
+            refine: 1,
         },
     ];
     out.extend([1usize, 2, 4, 8, 16].iter().map(|&k| Workload {
@@ -111,6 +123,7 @@ pub fn workloads(quick: bool) -> Vec<Workload> {
         target: spread_target(k),
         grid: quarter,
         steps,
+        refine: 1,
     }));
     let sides: &[(usize, usize)] = if quick {
         &[(32, 32), (128, 128)]
@@ -122,6 +135,7 @@ pub fn workloads(quick: bool) -> Vec<Workload> {
         target: Mixture::widget_default(),
         grid: grid(a, b),
         steps,
+        refine: 1,
     }));
     out
 }
@@ -151,16 +165,18 @@ fn exps(problem: &Problem, grid: &Grid, map: &Landscape) -> f64 {
 fn time(engine: &dyn Engine, w: &Workload, exp_rate: f64) -> Result<BenchResult> {
     let problem = Problem::new(w.target.clone(), Objective::Exclusive, Family::Gaussian);
     let clock = Instant::now();
-    let map = Landscape::compute(
+    let map = compute_refined(
         engine,
         &problem,
         &w.grid,
         w.steps,
         crate::defaults::DEFAULT_LR,
+        w.refine,
         &mut |_| {},
     )?;
     let seconds = clock.elapsed().as_secs_f64();
-    let exps = exps(&problem, &w.grid, &map);
+    // Filled cells of a refined map ran nothing: count the run share only.
+    let exps = exps(&problem, &w.grid, &map) * map.starts_run as f64 / w.grid.len() as f64;
     let info = engine.info();
     Ok(BenchResult {
         workload: w.name.clone(),
@@ -203,6 +219,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         target: Mixture::widget_default(),
         grid: grid(16, 8),
         steps: 50,
+        refine: 1,
     };
     for (e, rate) in &engines {
         time(*e, &warm, *rate)?;

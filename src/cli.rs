@@ -162,6 +162,10 @@ pub struct BasinsArgs {
     /// Space the sigma0 rows evenly in log(sigma) instead of sigma.
     #[arg(long)]
     pub log_sigma: bool,
+    /// Adaptive refinement: run every N-th start each way first, then only
+    /// the starts in cells whose corners reached different optima (1 = off).
+    #[arg(long, value_name = "N", default_value = "1")]
+    pub refine: String,
     #[command(flatten)]
     /// Steps, learning rate and engine.
     pub optimizer: OptimizerArgs,
@@ -306,6 +310,12 @@ pub fn basins(args: &BasinsArgs) -> Result<BasinReport> {
     sigma_axis.log = args.log_sigma;
     let grid = Grid::new(Axis::linear(mu.0, mu.1, nmu), sigma_axis)?;
     let (steps, lr, engine) = args.optimizer.resolve()?;
+    let refine = parse_count("--refine", &args.refine)? as usize;
+    if refine > 64 {
+        return Err(Error::input(format!(
+            "--refine must be at most 64 (got {refine})"
+        )));
+    }
     if args.verbose {
         eprintln!(
             "backend: {} ({})",
@@ -317,9 +327,15 @@ pub fn basins(args: &BasinsArgs) -> Result<BasinReport> {
     for objective in args.objective.objectives() {
         let problem = Problem::new(scenario.target.clone(), objective, scenario.family);
         let bar = progress_bar(objective.key());
-        let map = Landscape::compute(engine.as_ref(), &problem, &grid, steps, lr, &mut |f| {
-            bar.set_position((f * 1000.0) as u64)
-        })?;
+        let map = crate::refine::compute_refined(
+            engine.as_ref(),
+            &problem,
+            &grid,
+            steps,
+            lr,
+            refine,
+            &mut |f| bar.set_position((f * 1000.0) as u64),
+        )?;
         bar.finish_and_clear();
         maps.push((objective, map));
     }
@@ -357,14 +373,15 @@ pub fn summary(report: &BasinReport) -> String {
     for (objective, map) in &report.maps {
         let unconverged = map.labels.iter().filter(|&&l| l < 0).count();
         out += &format!(
-            "{} {}: {} optim{} ({:.2} s, {} of {} starts not converged)\n",
+            "{} {}: {} optim{} ({:.2} s, {} of {} starts not converged, {} starts run)\n",
             objective.formula(),
             objective.key(),
             map.optima.len(),
             if map.optima.len() == 1 { "um" } else { "a" },
             map.seconds,
             unconverged,
-            map.labels.len()
+            map.labels.len(),
+            map.starts_run
         );
         for (k, o) in map.optima.iter().enumerate() {
             out += &format!(

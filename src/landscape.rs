@@ -192,6 +192,9 @@ pub struct Landscape {
     pub steps_to_converge: Vec<u32>,
     /// Wall time for the map: engine plus polishing (0 until [`Landscape::compute`] sets it).
     pub seconds: f64,
+    /// Starts the engine actually ran: fewer than `labels` in the fixed-sigma
+    /// family (one row) or with refinement ([`crate::refine`]).
+    pub starts_run: usize,
 }
 
 /// Converged endpoints closer than this (in mu and in sigma) are one candidate.
@@ -314,6 +317,7 @@ impl Landscape {
             labels,
             steps_to_converge: endpoints.iter().map(|e| e.steps).collect(),
             seconds: 0.0,
+            starts_run: endpoints.len(),
         }
     }
 
@@ -331,6 +335,7 @@ impl Landscape {
         let endpoints = run_to_end(engine, problem, &starts, steps, lr, progress)?.repeat(rows);
         let mut landscape = Self::classify(problem, &endpoints);
         landscape.seconds = clock.elapsed().as_secs_f64();
+        landscape.starts_run = starts.len();
         Ok(landscape)
     }
 }

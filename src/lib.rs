@@ -19,6 +19,7 @@ pub mod palette;
 pub mod polish;
 pub mod quadrature;
 pub mod real;
+pub mod refine;
 pub mod scenario;
 pub mod target;
 

@@ -137,6 +137,7 @@ impl Job<'_> {
                 let mut landscape =
                     Landscape::classify(self.problem, &run.endpoints()?.repeat(rows));
                 landscape.seconds = clock.elapsed().as_secs_f64();
+                landscape.starts_run = starts.len();
                 if last {
                     return Ok(Some(landscape));
                 }

@@ -1,0 +1,139 @@
+//! Adaptive refinement of a basin map: run every `factor`-th start each way
+//! first, then only the starts inside coarse cells whose corners reached
+//! different optima (or did not converge). A cell whose four corners agree is
+//! filled with their optimum, its steps interpolated between them. A 4x finer
+//! map then costs about the coarse map plus its basin boundaries.
+
+use std::time::Instant;
+
+use crate::engine::{Endpoint, Engine, run_to_end};
+use crate::error::Result;
+use crate::landscape::{Grid, Landscape};
+use crate::objective::Problem;
+
+/// Indices 0, f, 2f, ... along an axis of `n` points, always with the last.
+fn coarse_axis(n: usize, factor: usize) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..n).step_by(factor.max(1)).collect();
+    if v.last() != Some(&(n - 1)) {
+        v.push(n - 1);
+    }
+    v
+}
+
+/// Consecutive pairs of coarse indices: the cells along one axis (one
+/// degenerate cell when the axis has a single point).
+fn cells(coarse: &[usize]) -> Vec<(usize, usize)> {
+    if coarse.len() == 1 {
+        vec![(coarse[0], coarse[0])]
+    } else {
+        coarse.windows(2).map(|w| (w[0], w[1])).collect()
+    }
+}
+
+/// Computes the map of `grid` like [`Landscape::compute`], but runs only the
+/// coarse lattice (every `factor`-th start each way) and the starts of cells
+/// whose corners disagree. `factor` <= 1 runs every start.
+pub fn compute_refined(
+    engine: &dyn Engine,
+    problem: &Problem,
+    grid: &Grid,
+    steps: u32,
+    lr: f64,
+    factor: usize,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Landscape> {
+    if factor <= 1 {
+        return Landscape::compute(engine, problem, grid, steps, lr, progress);
+    }
+    let clock = Instant::now();
+    let (starts, rows) = grid.distinct_starts(problem);
+    let nx = grid.mu.count;
+    let ny = starts.len() / nx;
+    let (cx, cy) = (coarse_axis(nx, factor), coarse_axis(ny, factor));
+
+    // Phase 1: the coarse lattice, classified on its own to compare corners.
+    let coarse: Vec<usize> = cy
+        .iter()
+        .flat_map(|&j| cx.iter().map(move |&i| j * nx + i))
+        .collect();
+    let coarse_starts: Vec<[f64; 2]> = coarse.iter().map(|&k| starts[k]).collect();
+    let coarse_ends = run_to_end(engine, problem, &coarse_starts, steps, lr, &mut |f| {
+        progress(0.3 * f)
+    })?;
+    let coarse_labels = Landscape::classify(problem, &coarse_ends).labels;
+    let corner = |a: usize, b: usize| {
+        let (ia, ib) = (
+            cx.binary_search(&a).expect("a coarse index"),
+            cy.binary_search(&b).expect("a coarse index"),
+        );
+        let c = ib * cx.len() + ia;
+        (coarse_labels[c], coarse_ends[c])
+    };
+
+    // Phase 2: fill cells whose corners agree, mark the others to run.
+    let mut ends: Vec<Option<Endpoint>> = vec![None; starts.len()];
+    for (&k, e) in coarse.iter().zip(&coarse_ends) {
+        ends[k] = Some(*e);
+    }
+    let mut needed = vec![false; starts.len()];
+    let mut filled: Vec<Option<Endpoint>> = vec![None; starts.len()];
+    for &(y0, y1) in &cells(&cy) {
+        for &(x0, x1) in &cells(&cx) {
+            let corners = [
+                corner(x0, y0),
+                corner(x1, y0),
+                corner(x0, y1),
+                corner(x1, y1),
+            ];
+            let label = corners[0].0;
+            let agree = label >= 0 && corners.iter().all(|c| c.0 == label);
+            for j in y0..=y1 {
+                for i in x0..=x1 {
+                    let k = j * nx + i;
+                    if ends[k].is_some() {
+                        continue;
+                    }
+                    if !agree {
+                        needed[k] = true;
+                        continue;
+                    }
+                    let tx = if x1 > x0 {
+                        (i - x0) as f64 / (x1 - x0) as f64
+                    } else {
+                        0.0
+                    };
+                    let ty = if y1 > y0 {
+                        (j - y0) as f64 / (y1 - y0) as f64
+                    } else {
+                        0.0
+                    };
+                    let steps_at = |c: usize| f64::from(corners[c].1.steps);
+                    let interpolated = (1.0 - ty) * ((1.0 - tx) * steps_at(0) + tx * steps_at(1))
+                        + ty * ((1.0 - tx) * steps_at(2) + tx * steps_at(3));
+                    let nearest = usize::from(tx > 0.5) + 2 * usize::from(ty > 0.5);
+                    filled[k] = Some(Endpoint {
+                        steps: interpolated.round() as u32,
+                        ..corners[nearest].1
+                    });
+                }
+            }
+        }
+    }
+    let run: Vec<usize> = (0..starts.len()).filter(|&k| needed[k]).collect();
+    let run_starts: Vec<[f64; 2]> = run.iter().map(|&k| starts[k]).collect();
+    let run_ends = run_to_end(engine, problem, &run_starts, steps, lr, &mut |f| {
+        progress(0.3 + 0.7 * f)
+    })?;
+    for (&k, e) in run.iter().zip(&run_ends) {
+        ends[k] = Some(*e);
+    }
+    let endpoints: Vec<Endpoint> = ends
+        .into_iter()
+        .zip(filled)
+        .map(|(e, f)| e.or(f).expect("every start is run or filled"))
+        .collect();
+    let mut landscape = Landscape::classify(problem, &endpoints.repeat(rows));
+    landscape.starts_run = coarse.len() + run.len();
+    landscape.seconds = clock.elapsed().as_secs_f64();
+    Ok(landscape)
+}
