@@ -4,7 +4,6 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::engine::{CHUNK_STEPS, Engine};
@@ -29,7 +28,6 @@ pub struct Snapshot {
 pub struct MapJob {
     state: Arc<Mutex<Snapshot>>,
     cancel: Arc<AtomicBool>,
-    handle: Option<JoinHandle<()>>,
 }
 
 /// How often a partial classification is published while a map runs.
@@ -50,7 +48,7 @@ impl MapJob {
         let state = Arc::new(Mutex::new(Snapshot::default()));
         let cancel = Arc::new(AtomicBool::new(false));
         let (state2, cancel2) = (state.clone(), cancel.clone());
-        let handle = std::thread::spawn(move || {
+        std::thread::spawn(move || {
             let job = Job {
                 engine: &*engine,
                 problem: &problem,
@@ -71,11 +69,7 @@ impl MapJob {
                 Err(e) => s.error = Some(e),
             }
         });
-        Self {
-            state,
-            cancel,
-            handle: Some(handle),
-        }
+        Self { state, cancel }
     }
 
     /// The current progress and latest landscape.
@@ -86,14 +80,6 @@ impl MapJob {
     /// Stops the map at the next chunk boundary.
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
-    }
-
-    /// Waits for the map to finish and returns its final snapshot.
-    pub fn wait(mut self) -> Snapshot {
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
-        self.snapshot()
     }
 }
 
