@@ -355,14 +355,17 @@ impl GpuEngine {
         Ok(pipeline)
     }
 
-    fn take_slot(&self, starts: u64) -> Slot {
+    /// Buffers for `starts` starts: a pooled slot large enough, or new ones
+    /// (an error, not a panic, when the device is out of memory).
+    fn take_slot(&self, starts: u64) -> Result<Slot> {
         let mut pool = self.shared.pool.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(i) = pool.iter().position(|s| s.capacity >= starts) {
-            return pool.swap_remove(i);
+            return Ok(pool.swap_remove(i));
         }
         drop(pool);
         let device = &self.shared.device;
         let capacity = starts.next_power_of_two().min(self.max_slice).max(starts);
+        let scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let buffer = |label: &str, size: u64, usage: wgpu::BufferUsages| {
             device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(label),
@@ -415,7 +418,13 @@ impl GpuEngine {
                 },
             ],
         });
-        Slot {
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(Error::runtime(format!(
+                "the GPU has no room for {starts} starts ({} MiB of buffers): {e}",
+                2 * capacity * STATE_BYTES >> 20
+            )));
+        }
+        Ok(Slot {
             capacity,
             params,
             states,
@@ -423,7 +432,7 @@ impl GpuEngine {
             cuts,
             readback,
             bind_group,
-        }
+        })
     }
 }
 
@@ -455,7 +464,7 @@ impl GpuEngine {
         let params = Params::new(&kernel);
         let mut slices = Vec::new();
         for chunk in states.chunks(self.max_slice as usize) {
-            let slot = self.take_slot(chunk.len() as u64);
+            let slot = self.take_slot(chunk.len() as u64)?;
             self.shared
                 .queue
                 .write_buffer(&slot.states, 0, bytemuck::cast_slice(chunk));
