@@ -421,7 +421,7 @@ impl GpuEngine {
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(Error::runtime(format!(
                 "the GPU has no room for {starts} starts ({} MiB of buffers): {e}",
-                2 * capacity * STATE_BYTES >> 20
+                (2 * capacity * STATE_BYTES) >> 20
             )));
         }
         Ok(Slot {
