@@ -110,7 +110,6 @@ pub struct Problem {
     pub objective: Objective,
     /// The model family.
     pub family: Family,
-    terms: Vec<ModeTerms>,
     breakpoints: Vec<f64>,
     mean: f64,
     variance: f64,
@@ -126,7 +125,6 @@ impl Problem {
             Objective::Exclusive => f64::NAN,
         };
         Self {
-            terms: target.terms(),
             breakpoints: target.breakpoints(),
             mean: target.mean(),
             variance: target.variance(),
@@ -139,7 +137,7 @@ impl Problem {
 
     /// The target's per-mode constants.
     pub fn terms(&self) -> &[ModeTerms] {
-        &self.terms
+        self.target.terms()
     }
 
     /// E_p[x] and Var_p[x].
@@ -173,7 +171,7 @@ impl Problem {
                 let [e_log_p, e_g, e_zg] =
                     quadrature::adaptive(-Z_REACH, Z_REACH, &breaks, REFERENCE_TOL, |z| {
                         let phi = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
-                        let (lp, g) = self.target.log_pdf_and_score(&self.terms, mu + sigma * z);
+                        let (lp, g) = self.target.log_pdf_and_score(mu + sigma * z);
                         [phi * lp, phi * g, phi * z * g]
                     });
                 let neg_entropy_q = -(sigma.ln() + crate::target::LN_SQRT_2PI + 0.5);

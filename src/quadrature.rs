@@ -63,22 +63,8 @@ pub fn transition_cuts(target: &Mixture) -> Vec<Cut> {
     }
     // A mode that dominates somewhere changes the score only at its
     // transitions; one buried under others bends it over its own width.
-    let terms = target.terms();
     for (k, m) in target.modes().iter().enumerate() {
-        let (_, dominant) = terms
-            .iter()
-            .enumerate()
-            .map(|(j, t)| {
-                (
-                    t.log_coef - 0.5 * t.precision * (m.mean - t.mean).powi(2),
-                    j,
-                )
-            })
-            .fold(
-                (f64::NEG_INFINITY, k),
-                |best, x| if x.0 > best.0 { x } else { best },
-            );
-        if dominant != k {
+        if target.dominant(m.mean) != k {
             cuts.extend(MODE_GRADING.iter().map(|g| Cut {
                 x: m.mean + g * m.std,
                 scale: m.std,

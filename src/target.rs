@@ -26,11 +26,21 @@ pub struct Mode {
     pub std: f64,
 }
 
-/// A validated Gaussian mixture with weights summing to 1.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(transparent)]
+/// A validated Gaussian mixture with weights summing to 1 (serialised as its list of modes).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Mixture {
     modes: Vec<Mode>,
+    /// The modes' constants for the inner loops, computed once.
+    terms: Vec<ModeTerms>,
+}
+
+impl Serialize for Mixture {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        self.modes.serialize(serializer)
+    }
 }
 
 /// Per-mode constants the inner loops use: log p_k(x) = log_coef - 0.5 * precision * (x - mean)^2.
@@ -42,6 +52,13 @@ pub struct ModeTerms {
     pub precision: f64,
     /// ln w - ln std - ln sqrt(2 pi).
     pub log_coef: f64,
+}
+
+impl ModeTerms {
+    /// log(w_k N(x; m_k, s_k^2)).
+    pub fn log_density(&self, x: f64) -> f64 {
+        self.log_coef - 0.5 * self.precision * (x - self.mean) * (x - self.mean)
+    }
 }
 
 impl Mixture {
@@ -89,14 +106,22 @@ impl Mixture {
             }
         }
         let total: f64 = modes.iter().map(|m| m.weight).sum();
-        let modes = modes
+        let modes: Vec<Mode> = modes
             .into_iter()
             .map(|m| Mode {
                 weight: m.weight / total,
                 ..m
             })
             .collect();
-        Ok(Self { modes })
+        let terms = modes
+            .iter()
+            .map(|m| ModeTerms {
+                mean: m.mean,
+                precision: 1.0 / (m.std * m.std),
+                log_coef: m.weight.ln() - m.std.ln() - LN_SQRT_2PI,
+            })
+            .collect();
+        Ok(Self { modes, terms })
     }
 
     /// Parses `w:m:s,w:m:s,...` (weight, mean, std per mode).
@@ -152,25 +177,13 @@ impl Mixture {
     }
 
     /// Per-mode constants for the inner loops.
-    pub fn terms(&self) -> Vec<ModeTerms> {
-        self.modes
-            .iter()
-            .map(|m| ModeTerms {
-                mean: m.mean,
-                precision: 1.0 / (m.std * m.std),
-                log_coef: m.weight.ln() - m.std.ln() - LN_SQRT_2PI,
-            })
-            .collect()
+    pub fn terms(&self) -> &[ModeTerms] {
+        &self.terms
     }
 
     /// log p(x), by log-sum-exp: finite for every finite x.
     pub fn log_pdf(&self, x: f64) -> f64 {
-        let terms = self.terms();
-        let logs = terms
-            .iter()
-            .map(|t| t.log_coef - 0.5 * t.precision * (x - t.mean) * (x - t.mean));
-        let max = logs.clone().fold(f64::NEG_INFINITY, f64::max);
-        max + logs.map(|l| (l - max).exp()).sum::<f64>().ln()
+        self.log_pdf_and_score(x).0
     }
 
     /// p(x).
@@ -179,19 +192,30 @@ impl Mixture {
     }
 
     /// log p(x) and the score d/dx log p(x), from responsibilities as a stable softmax.
-    pub fn log_pdf_and_score(&self, terms: &[ModeTerms], x: f64) -> (f64, f64) {
-        let mut max = f64::NEG_INFINITY;
-        for t in terms {
-            max = max.max(t.log_coef - 0.5 * t.precision * (x - t.mean) * (x - t.mean));
-        }
+    pub fn log_pdf_and_score(&self, x: f64) -> (f64, f64) {
+        let max = self
+            .terms
+            .iter()
+            .map(|t| t.log_density(x))
+            .fold(f64::NEG_INFINITY, f64::max);
         let (mut sum, mut weighted) = (0.0, 0.0);
-        for t in terms {
-            let d = x - t.mean;
-            let r = (t.log_coef - 0.5 * t.precision * d * d - max).exp();
+        for t in &self.terms {
+            let r = (t.log_density(x) - max).exp();
             sum += r;
-            weighted -= r * t.precision * d;
+            weighted -= r * t.precision * (x - t.mean);
         }
         (max + sum.ln(), weighted / sum)
+    }
+
+    /// The index of the component with the largest weighted density at x.
+    pub fn dominant(&self, x: f64) -> usize {
+        (0..self.terms.len())
+            .max_by(|&a, &b| {
+                self.terms[a]
+                    .log_density(x)
+                    .total_cmp(&self.terms[b].log_density(x))
+            })
+            .expect("at least one mode")
     }
 
     /// E_p[x].
@@ -250,13 +274,6 @@ impl Mixture {
     /// score's sharp transitions, which quadrature must resolve.
     pub fn transitions(&self) -> Vec<(f64, f64)> {
         let terms = self.terms();
-        let log_at =
-            |t: &ModeTerms, x: f64| t.log_coef - 0.5 * t.precision * (x - t.mean) * (x - t.mean);
-        let dominant = |x: f64| {
-            (0..terms.len())
-                .max_by(|&a, &b| log_at(&terms[a], x).total_cmp(&log_at(&terms[b], x)))
-                .expect("at least one mode")
-        };
         let mut points = self.crossovers();
         points.sort_by(f64::total_cmp);
         let mut out = Vec::new();
@@ -269,7 +286,7 @@ impl Mixture {
             let right = points
                 .get(i + 1)
                 .map_or(x + 1.0 + x.abs(), |&r| 0.5 * (x + r));
-            let (a, b) = (dominant(left), dominant(right));
+            let (a, b) = (self.dominant(left), self.dominant(right));
             if a != b {
                 let slope_gap = (terms[a].precision * (x - terms[a].mean)
                     - terms[b].precision * (x - terms[b].mean))
@@ -306,9 +323,8 @@ impl Mixture {
             .iter()
             .map(|m| m.mean + 40.0 * m.std)
             .fold(f64::NEG_INFINITY, f64::max);
-        let terms = self.terms();
         let [h] = quadrature::adaptive(lo, hi, &self.breakpoints(), 1e-13, |x| {
-            let (lp, _) = self.log_pdf_and_score(&terms, x);
+            let (lp, _) = self.log_pdf_and_score(x);
             [-lp.exp() * lp]
         });
         h
