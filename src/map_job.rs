@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::engine::{CHUNK_STEPS, Engine};
+use crate::engine::{ChunkSizer, Engine};
 use crate::error::{Error, Result};
 use crate::landscape::{Grid, Landscape};
 use crate::objective::Problem;
@@ -103,19 +103,17 @@ impl Job<'_> {
         let clock = Instant::now();
         let (starts, rows) = self.grid.distinct_starts(self.problem);
         let mut run = self.engine.launch(self.problem, &starts, self.lr)?;
-        let (mut done, mut chunk) = (0, 1);
+        let mut sizer = ChunkSizer::new(1, self.chunk_time);
+        let mut done = 0;
         let mut published = Instant::now();
         while done < self.steps {
             if cancel.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            let n = chunk.min(self.steps - done);
+            let n = sizer.next(self.steps - done);
             let t = Instant::now();
             let running = run.advance(n)?;
-            let took = t.elapsed().as_secs_f64().max(1e-6);
-            // Grow or shrink the next chunk toward the target time.
-            let scale = (self.chunk_time.as_secs_f64() / took).clamp(0.5, 2.0);
-            chunk = ((f64::from(n) * scale).round() as u32).clamp(1, CHUNK_STEPS * 5);
+            sizer.record(n, t.elapsed());
             done += n;
             let last = done >= self.steps || running == 0;
             let progress = f64::from(done) / f64::from(self.steps);

@@ -7,6 +7,8 @@ pub mod exp_rate;
 pub mod fit;
 pub mod gpu;
 
+use std::time::{Duration, Instant};
+
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -52,8 +54,42 @@ pub trait Engine: Send + Sync {
     fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>>;
 }
 
-/// Steps per chunk: small enough that progress moves and a cancel is quick.
-pub const CHUNK_STEPS: u32 = 100;
+/// Sizes chunks of steps so each takes about a target time: long enough
+/// that the per-chunk wait and read-back cost little, short enough that
+/// progress moves, a cancel is quick, and a device shared with a renderer
+/// is never held long.
+#[derive(Debug, Clone)]
+pub struct ChunkSizer {
+    next: u32,
+    target: Duration,
+}
+
+/// Most steps one chunk may grow to.
+const MAX_CHUNK_STEPS: u32 = 1000;
+
+impl ChunkSizer {
+    /// Starts at `first` steps and steers toward `target` per chunk.
+    pub fn new(first: u32, target: Duration) -> Self {
+        Self {
+            next: first.max(1),
+            target,
+        }
+    }
+
+    /// The next chunk's steps, at most `left`.
+    pub fn next(&self, left: u32) -> u32 {
+        self.next.min(left)
+    }
+
+    /// Records that `steps` took `took`, growing or shrinking the next chunk (at most 2x a time).
+    pub fn record(&mut self, steps: u32, took: Duration) {
+        let scale = (self.target.as_secs_f64() / took.as_secs_f64().max(1e-6)).clamp(0.5, 2.0);
+        self.next = ((f64::from(steps) * scale).round() as u32).clamp(1, MAX_CHUNK_STEPS);
+    }
+}
+
+/// Chunk time of batch runs: the progress bar moves a few times a second.
+pub const BATCH_CHUNK_TIME: Duration = Duration::from_millis(250);
 
 /// Runs a batch to the end (or until every start stopped), reporting the
 /// fraction done after each chunk.
@@ -66,10 +102,13 @@ pub fn run_to_end(
     progress: &mut dyn FnMut(f64),
 ) -> Result<Vec<Endpoint>> {
     let mut run = engine.launch(problem, starts, lr)?;
+    let mut sizer = ChunkSizer::new(50, BATCH_CHUNK_TIME);
     let mut done = 0;
     while done < steps {
-        let chunk = CHUNK_STEPS.min(steps - done);
+        let chunk = sizer.next(steps - done);
+        let clock = Instant::now();
         let running = run.advance(chunk)?;
+        sizer.record(chunk, clock.elapsed());
         done += chunk;
         progress(f64::from(done) / f64::from(steps));
         if running == 0 {
