@@ -8,8 +8,10 @@ use eframe::egui::{
 };
 
 use super::maps::MapSlot;
-use super::plot::{Frame2, fixed, integer_ticks, rgb, x_axis, y_axis};
+use super::plot::{Frame2, rgb, x_axis, y_axis};
 use super::state::{LiveFit, MapKey};
+use crate::export::fixed;
+use crate::export::png::nice_ticks;
 use crate::landscape::{Grid, Landscape};
 use crate::objective::Objective;
 use crate::palette::{UNCONVERGED, cell_colour, optimum_colour};
@@ -208,14 +210,11 @@ pub fn show(
     x_axis(
         &painter,
         &f,
-        &integer_ticks(grid.mu.lo, grid.mu.hi),
+        &nice_ticks(grid.mu.lo, grid.mu.hi, 14),
         |t| Some(format!("{t:.0}")),
         11.5,
     );
-    let sigma_ticks: Vec<f64> = (0..=16)
-        .map(|i| 0.5 * f64::from(i))
-        .filter(|&t| t >= grid.sigma.lo && t <= grid.sigma.hi)
-        .collect();
+    let sigma_ticks = nice_ticks(grid.sigma.lo, grid.sigma.hi, 8);
     y_axis(&painter, &f, &sigma_ticks, |t| format!("{t:.1}"), 11.5);
     painter.text(
         pos2(plot.center().x, plot.bottom() + 20.0),

@@ -9,8 +9,9 @@ use eframe::egui::{
     Stroke, pos2, vec2,
 };
 
-use super::plot::{Frame2, integer_ticks, x_axis};
+use super::plot::{Frame2, x_axis};
 use super::state::{AppState, Handle};
+use crate::export::png::nice_ticks;
 use crate::objective::Objective;
 use crate::target::LN_SQRT_2PI;
 
@@ -126,7 +127,7 @@ pub fn show(
         fit.eval.kl,
         fit.steps(),
         fit.eval.grad_norm(),
-        super::plot::fixed(mu, 3),
+        crate::export::fixed(mu, 3),
         sigma
     );
     painter.text(
@@ -225,7 +226,7 @@ pub fn show(
     x_axis(
         &painter,
         &f,
-        &integer_ticks(X_RANGE.0, X_RANGE.1),
+        &nice_ticks(X_RANGE.0, X_RANGE.1, 14),
         |t| Some(format!("{t:.0}")),
         12.0,
     );

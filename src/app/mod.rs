@@ -257,7 +257,7 @@ impl App {
         };
         Some(format!(
             "{verb} optimum #{k} (μ {}, σ {:.3}, KL {:.4})  [{how}]",
-            plot::fixed(o.mu, 3),
+            crate::export::fixed(o.mu, 3),
             o.sigma,
             o.kl
         ))

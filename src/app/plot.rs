@@ -113,24 +113,9 @@ pub fn y_axis(
     }
 }
 
-/// Integers from `lo` to `hi` inclusive, as tick positions.
-pub fn integer_ticks(lo: f64, hi: f64) -> Vec<f64> {
-    let (a, b) = (lo.ceil() as i64, hi.floor() as i64);
-    (a..=b).map(|i| i as f64).collect()
-}
-
 /// Converts a palette colour to egui's.
 pub fn rgb(c: crate::palette::Rgb) -> Color32 {
     Color32::from_rgb(c[0], c[1], c[2])
-}
-
-/// `x` with `decimals` decimals, never "-0.000".
-pub fn fixed(x: f64, decimals: usize) -> String {
-    let s = format!("{x:.decimals$}");
-    match s.strip_prefix('-') {
-        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
-        _ => s,
-    }
 }
 
 /// A white card with a light border: the background of every panel and map.
