@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::engine::fit::{FitState, Kernel, RUNNING};
 use crate::engine::{Engine, cpu::CpuEngine, exp_rate, gpu::GpuEngine};
 use crate::error::Result;
-use crate::landscape::{Axis, Grid, Landscape};
+use crate::landscape::{Grid, Landscape};
 use crate::objective::{Family, Objective, Problem};
 use crate::refine::compute_refined;
 use crate::target::{Mixture, Mode};
@@ -76,25 +76,14 @@ pub fn spread_target(modes: usize) -> Mixture {
     Mixture::new(modes).expect("valid spread target")
 }
 
-fn grid(nmu: usize, nsigma: usize) -> Grid {
-    let d = Grid::default_map();
-    Grid {
-        mu: Axis { count: nmu, ..d.mu },
-        sigma: Axis {
-            count: nsigma,
-            ..d.sigma
-        },
-    }
-}
-
 /// The workloads of one bench run; `quick` shrinks every one. W1 and W2 run
 /// at full size; the mode series on a quarter-size grid (the CPU engine
 /// needs minutes for 16 modes at full size); the start series on the GPU only
 /// above 65536 starts.
 pub fn workloads(quick: bool) -> Vec<Workload> {
     let (scale, steps) = if quick { (4, 200) } else { (1, 1000) };
-    let full = grid(256 / scale, 128 / scale);
-    let quarter = grid(64 / scale, 32 / scale);
+    let full = Grid::default_ranges(256 / scale, 128 / scale);
+    let quarter = Grid::default_ranges(64 / scale, 32 / scale);
     let mut out = vec![
         Workload {
             name: "W1".into(),
@@ -133,7 +122,7 @@ pub fn workloads(quick: bool) -> Vec<Workload> {
     out.extend(sides.iter().map(|&(a, b)| Workload {
         name: format!("starts-{}", a * b),
         target: Mixture::widget_default(),
-        grid: grid(a, b),
+        grid: Grid::default_ranges(a, b),
         steps,
         refine: 1,
     }));
@@ -217,7 +206,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let warm = Workload {
         name: "warm-up".into(),
         target: Mixture::widget_default(),
-        grid: grid(16, 8),
+        grid: Grid::default_ranges(16, 8),
         steps: 50,
         refine: 1,
     };

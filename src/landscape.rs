@@ -115,10 +115,16 @@ impl Grid {
 
     /// The default grid of the design card.
     pub fn default_map() -> Self {
-        use crate::defaults::{DEFAULT_GRID, DEFAULT_MU_RANGE, DEFAULT_SIGMA_RANGE};
+        use crate::defaults::DEFAULT_GRID;
+        Self::default_ranges(DEFAULT_GRID.0, DEFAULT_GRID.1)
+    }
+
+    /// The default ranges of mu0 and sigma0 at another size.
+    pub fn default_ranges(nmu: usize, nsigma: usize) -> Self {
+        use crate::defaults::{DEFAULT_MU_RANGE, DEFAULT_SIGMA_RANGE};
         Self {
-            mu: Axis::linear(DEFAULT_MU_RANGE.0, DEFAULT_MU_RANGE.1, DEFAULT_GRID.0),
-            sigma: Axis::linear(DEFAULT_SIGMA_RANGE.0, DEFAULT_SIGMA_RANGE.1, DEFAULT_GRID.1),
+            mu: Axis::linear(DEFAULT_MU_RANGE.0, DEFAULT_MU_RANGE.1, nmu),
+            sigma: Axis::linear(DEFAULT_SIGMA_RANGE.0, DEFAULT_SIGMA_RANGE.1, nsigma),
         }
     }
 

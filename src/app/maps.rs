@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::defaults::{DEFAULT_MU_RANGE, DEFAULT_SIGMA_RANGE, DEFAULT_STEPS};
+use crate::defaults::DEFAULT_STEPS;
 use crate::engine::Engine;
-use crate::landscape::{Axis, Grid, Landscape};
+use crate::landscape::{Grid, Landscape};
 use crate::map_job::MapJob;
 use crate::objective::{Objective, Problem};
 
@@ -126,7 +126,11 @@ pub struct Maps {
 impl Maps {
     /// Maps on `engine` (None: no maps are computed) over the window's grid.
     pub fn new(engine: Option<Arc<dyn Engine>>) -> Self {
-        Self::with_grid(engine, window_grid(), DEFAULT_STEPS)
+        Self::with_grid(
+            engine,
+            Grid::default_ranges(WINDOW_GRID.0, WINDOW_GRID.1),
+            DEFAULT_STEPS,
+        )
     }
 
     /// Maps over a given grid and step budget (tests use small ones).
@@ -204,13 +208,5 @@ impl Maps {
                 self.slots[i].job = Some((job, key.clone()));
             }
         }
-    }
-}
-
-/// The window's grid: the default ranges at [`WINDOW_GRID`].
-pub fn window_grid() -> Grid {
-    Grid {
-        mu: Axis::linear(DEFAULT_MU_RANGE.0, DEFAULT_MU_RANGE.1, WINDOW_GRID.0),
-        sigma: Axis::linear(DEFAULT_SIGMA_RANGE.0, DEFAULT_SIGMA_RANGE.1, WINDOW_GRID.1),
     }
 }
