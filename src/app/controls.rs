@@ -8,7 +8,6 @@ use std::time::Instant;
 use eframe::egui::{self, Color32, DragValue, Key, RichText, Slider};
 
 use super::state::{AppState, MAX_SPEED, MODE_STD_MAX, lr_of_slider};
-use crate::export::{self, BasinReport};
 use crate::objective::Family;
 use crate::scenario::Scenario;
 use crate::target::{MAX_ABS_MEAN, Mode};
@@ -22,6 +21,8 @@ pub struct SideState {
     pub path: String,
     /// Path stem for exported maps (`.png` and `.json` are added).
     pub export: String,
+    /// An export the user asked for this frame ("png" or "json"); the window writes it.
+    pub export_request: Option<&'static str>,
     /// Last save/load message (and whether it was an error).
     pub message: Option<(String, bool)>,
 }
@@ -31,6 +32,7 @@ impl Default for SideState {
         Self {
             path: "scenario.json".into(),
             export: "basins".into(),
+            export_request: None,
             message: None,
         }
     }
@@ -134,13 +136,7 @@ pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &str, now: Insta
 }
 
 /// The side panel: the modes table, save/load and help.
-pub fn side_panel(
-    ui: &mut egui::Ui,
-    state: &mut AppState,
-    side: &mut SideState,
-    report: Option<&BasinReport>,
-    now: Instant,
-) {
+pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState, now: Instant) {
     ui.heading("Target p");
     ui.label(RichText::new("weights are normalised; drag or type to edit").small());
     egui::ScrollArea::vertical()
@@ -215,17 +211,8 @@ pub fn side_panel(
         ui.label("maps");
         ui.add(egui::TextEdit::singleline(&mut side.export).desired_width(90.0));
         for (label, ext) in [("PNG", "png"), ("JSON", "json")] {
-            let button = ui.add_enabled(report.is_some(), egui::Button::new(label));
-            if let (true, Some(report)) = (button.clicked(), report) {
-                let path = Path::new(side.export.trim()).with_extension(ext);
-                let written = match ext {
-                    "png" => export::png::write(report, &path),
-                    _ => export::json::write(&path, &export::json::basins(report)),
-                };
-                side.message = Some(match written {
-                    Ok(()) => (format!("wrote {}", path.display()), false),
-                    Err(e) => (e.to_string(), true),
-                });
+            if ui.button(label).clicked() {
+                side.export_request = Some(ext);
             }
         }
     })

@@ -24,7 +24,7 @@ use crate::engine::Engine;
 use crate::engine::cpu::CpuEngine;
 use crate::engine::gpu::GpuEngine;
 use crate::error::{Error, Result};
-use crate::export::BasinReport;
+use crate::export::{self, BasinReport};
 use crate::landscape::Landscape;
 use crate::objective::Objective;
 use crate::palette::optimum_colour;
@@ -136,6 +136,25 @@ impl App {
             backend: self.maps.backend()?,
             maps,
         })
+    }
+
+    /// Writes the finished maps to the side panel's path with extension `ext`
+    /// ("png" or "json") and says how it went in the side panel.
+    fn export(&mut self, ext: &str) {
+        let path = Path::new(self.side.export.trim()).with_extension(ext);
+        self.side.message = Some(match self.report() {
+            None => ("no finished map to export yet".into(), true),
+            Some(report) => {
+                let written = match ext {
+                    "png" => export::png::write(&report, &path),
+                    _ => export::json::write(&path, &export::json::basins(&report)),
+                };
+                match written {
+                    Ok(()) => (format!("wrote {}", path.display()), false),
+                    Err(e) => (e.to_string(), true),
+                }
+            }
+        });
     }
 
     /// Screen position of map cell (column, row) as last drawn, if the map is on screen.
@@ -290,9 +309,11 @@ impl App {
             .exact_size(250.0)
             .show(ui, |ui| {
                 ui.add_space(6.0);
-                let report = self.report();
-                controls::side_panel(ui, &mut self.state, &mut self.side, report.as_ref(), now);
+                controls::side_panel(ui, &mut self.state, &mut self.side, now);
             });
+        if let Some(ext) = self.side.export_request.take() {
+            self.export(ext);
+        }
         egui::CentralPanel::default()
             .frame(
                 egui::Frame::NONE
