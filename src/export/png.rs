@@ -124,7 +124,7 @@ fn draw_map(
         );
         if x >= fx && x <= fx + w && y >= fy && y <= fy + h {
             c.disc(x, y, 7.0, palette::optimum_colour(k as i32), WHITE);
-            c.text(x + 9.0, y - 9.0, &format!("{}", k + 1), 14.0, INK);
+            c.text(x + 9.0, y - 9.0, &format!("#{k}"), 14.0, INK);
         }
     }
     for s in &map.saddles {
@@ -156,8 +156,8 @@ fn draw_map(
             palette::optimum_colour(k as i32),
         );
         let text = format!(
-            "{}{}  mu {}  sigma {}{}",
-            k + 1,
+            "#{}{}  mu {}  sigma {}{}",
+            k,
             if k == 0 { " (global)" } else { "" },
             super::fixed(o.mu, 4),
             super::fixed(o.sigma, 4),
