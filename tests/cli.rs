@@ -12,6 +12,18 @@ fn kl(args: &[&str]) -> std::process::Output {
         .expect("the binary runs")
 }
 
+/// A fresh folder for one test's files.
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The JSON a command wrote.
+fn read_json(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 fn assert_input_error(args: &[&str], needle: &str) {
     let out = kl(args);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -95,8 +107,7 @@ fn bad_input_is_one_line_and_exit_code_2() {
 
 #[test]
 fn bad_scenario_files_are_input_errors() {
-    let dir = std::env::temp_dir().join(format!("kl-scen-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("kl-scen");
     for (name, text, needle) in [
         ("broken.json", "{not json", "scenario is not valid"),
         ("nomodes.json", r#"{"target": []}"#, "at least one mode"),
@@ -132,8 +143,7 @@ fn bad_scenario_files_are_input_errors() {
 
 #[test]
 fn basins_json_follows_the_contract_and_png_is_written() {
-    let dir = std::env::temp_dir().join(format!("kl-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("kl-cli");
     let (json, png) = (dir.join("b.json"), dir.join("b.png"));
     let out = kl(&[
         "basins",
@@ -153,8 +163,7 @@ fn basins_json_follows_the_contract_and_png_is_written() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let v: serde_json::Value = read_json(&json);
     assert_eq!(v["target"].as_array().unwrap().len(), 2);
     assert_eq!(v["target"][0]["weight"], 0.5);
     assert_eq!(v["target"][1]["mean"], 2.5);
@@ -197,8 +206,7 @@ fn basins_json_follows_the_contract_and_png_is_written() {
 
 #[test]
 fn fixed_sigma_json_names_the_family() {
-    let dir = std::env::temp_dir().join(format!("kl-fixed-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("kl-fixed");
     let json = dir.join("f.json");
     let out = kl(&[
         "basins",
@@ -216,8 +224,7 @@ fn fixed_sigma_json_names_the_family() {
         json.to_str().unwrap(),
     ]);
     assert!(out.status.success());
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let v: serde_json::Value = read_json(&json);
     assert_eq!(
         v["family"],
         serde_json::json!({"kind": "fixed_sigma", "sigma": 1.0})
@@ -230,8 +237,7 @@ fn fixed_sigma_json_names_the_family() {
 
 #[test]
 fn fit_prints_and_writes_both_trajectories() {
-    let dir = std::env::temp_dir().join(format!("kl-fit-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("kl-fit");
     let json = dir.join("fit.json");
     let out = kl(&[
         "fit",
@@ -254,8 +260,7 @@ fn fit_prints_and_writes_both_trajectories() {
         stdout.contains("KL(q||p)") && stdout.contains("KL(p||q)"),
         "{stdout}"
     );
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let v: serde_json::Value = read_json(&json);
     for key in ["exclusive", "inclusive"] {
         let t = v[key]["trajectory"].as_array().unwrap();
         assert_eq!(t[0]["step"], 0);
