@@ -12,11 +12,11 @@ use crate::landscape::{Grid, Landscape};
 use crate::objective::Problem;
 
 /// What a poll sees.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Snapshot {
     /// Fraction of the step budget done, 0..=1.
     pub progress: f64,
-    /// The latest classification: partial while running, final when `done`.
+    /// A classification new since the last poll: partial while running, final when `done`.
     pub landscape: Option<Landscape>,
     /// True once the map is final (or failed).
     pub done: bool,
@@ -72,9 +72,17 @@ impl MapJob {
         Self { state, cancel }
     }
 
-    /// The current progress and latest landscape.
-    pub fn snapshot(&self) -> Snapshot {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    /// The current progress, and the landscape published since the last
+    /// poll if there is one: each landscape is handed over once, so polling
+    /// every frame copies nothing large.
+    pub fn poll(&self) -> Snapshot {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        Snapshot {
+            progress: s.progress,
+            landscape: s.landscape.take(),
+            done: s.done,
+            error: s.error.clone(),
+        }
     }
 
     /// Stops the map at the next chunk boundary.

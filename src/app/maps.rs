@@ -79,7 +79,7 @@ impl MapSlot {
     /// Polls the job in flight: publishes its final map (or a partial one when none is on view).
     fn poll(&mut self) {
         let Some((job, key)) = &self.job else { return };
-        let snap = job.snapshot();
+        let snap = job.poll();
         self.progress = snap.progress;
         if let Some(e) = snap.error {
             self.error = Some(e.to_string());
@@ -94,12 +94,8 @@ impl MapSlot {
                 self.show(l, key, true);
             }
         } else if let Some(l) = snap.landscape {
-            // A partial map is shown only while no final one is on view, and only when it is new.
-            let fresh = match &self.shown {
-                None => true,
-                Some(s) => !s.complete && s.landscape.seconds != l.seconds,
-            };
-            if fresh {
+            // A new partial map is shown only while no final one is on view.
+            if self.shown.as_ref().is_none_or(|s| !s.complete) {
                 self.show(l, key.clone(), false);
             }
         }
