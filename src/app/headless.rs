@@ -59,16 +59,12 @@ impl Picture {
 
     /// Writes the picture as a PNG.
     pub fn save_png(&self, path: &Path) -> Result<()> {
-        let fail = |e: &dyn std::fmt::Display| {
-            Error::runtime(format!("cannot write '{}': {e}", path.display()))
-        };
-        let file = std::fs::File::create(path).map_err(|e| fail(&e))?;
-        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), self.width, self.height);
-        encoder.set_color(png::ColorType::Rgba);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().map_err(|e| fail(&e))?;
-        writer.write_image_data(&self.rgba).map_err(|e| fail(&e))?;
-        writer.finish().map_err(|e| fail(&e))
+        crate::export::png::write_pixels(
+            path,
+            [self.width, self.height],
+            png::ColorType::Rgba,
+            &self.rgba,
+        )
     }
 }
 

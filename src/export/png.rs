@@ -211,19 +211,29 @@ pub fn render(report: &BasinReport) -> Canvas {
 /// Writes the basin-map picture to `path`.
 pub fn write(report: &BasinReport, path: &Path) -> Result<()> {
     let canvas = render(report);
+    write_pixels(
+        path,
+        [canvas.width as u32, canvas.height as u32],
+        ::png::ColorType::Rgb,
+        &canvas.pixels,
+    )
+}
+
+/// Writes 8-bit pixels (RGB or RGBA, row-major) as a PNG; one-line error on failure.
+pub fn write_pixels(
+    path: &Path,
+    [width, height]: [u32; 2],
+    colour: ::png::ColorType,
+    pixels: &[u8],
+) -> Result<()> {
     let fail = |e: &dyn std::fmt::Display| {
         Error::runtime(format!("cannot write '{}': {e}", path.display()))
     };
     let file = std::fs::File::create(path).map_err(|e| fail(&e))?;
-    let mut encoder = ::png::Encoder::new(
-        std::io::BufWriter::new(file),
-        canvas.width as u32,
-        canvas.height as u32,
-    );
-    encoder.set_color(::png::ColorType::Rgb);
+    let mut encoder = ::png::Encoder::new(std::io::BufWriter::new(file), width, height);
+    encoder.set_color(colour);
     encoder.set_depth(::png::BitDepth::Eight);
     let mut writer = encoder.write_header().map_err(|e| fail(&e))?;
-    writer
-        .write_image_data(&canvas.pixels)
-        .map_err(|e| fail(&e))
+    writer.write_image_data(pixels).map_err(|e| fail(&e))?;
+    writer.finish().map_err(|e| fail(&e))
 }
