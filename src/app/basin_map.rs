@@ -255,21 +255,17 @@ pub fn show(
         .iter()
         .map(|t| f.to_screen_clamped(t[0], t[1]))
         .collect();
+    let ends = trail.first().copied().zip(trail.last().copied());
     if trail.len() > 1 {
         clip.add(Shape::line(
             trail.clone(),
             Stroke::new(3.5, Color32::from_white_alpha(200)),
         ));
-        clip.add(Shape::line(trail.clone(), Stroke::new(1.6, Color32::BLACK)));
+        clip.add(Shape::line(trail, Stroke::new(1.6, Color32::BLACK)));
     }
-    if let (Some(first), Some(last)) = (trail.first(), trail.last()) {
-        clip.circle(
-            *first,
-            4.5,
-            Color32::WHITE,
-            Stroke::new(1.5, Color32::BLACK),
-        );
-        clip.circle(*last, 4.0, Color32::BLACK, Stroke::new(1.5, Color32::WHITE));
+    if let Some((first, last)) = ends {
+        clip.circle(first, 4.5, Color32::WHITE, Stroke::new(1.5, Color32::BLACK));
+        clip.circle(last, 4.0, Color32::BLACK, Stroke::new(1.5, Color32::WHITE));
     }
 
     // Hover readout and click.
