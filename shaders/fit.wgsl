@@ -45,10 +45,27 @@ fn is_finite(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
-// d/dx log p(x): two-pass stable softmax over the modes. The log-densities
-// are recomputed in the second pass rather than kept in a private array
-// (a private array in this hot loop grows the stack on lavapipe).
+// d/dx log p(x). One mode: its own pull, no exp. Two modes: a logistic blend
+// of the two pulls, one exp (it saturates to 0 or 1, never overflows into a
+// NaN). More: a two-pass stable softmax, the log-densities recomputed in the
+// second pass rather than kept in a private array (a private array in this
+// hot loop grows the stack on lavapipe). MODE_COUNT is a constant, so only
+// one branch is compiled.
 fn score(x: f32) -> f32 {
+    if MODE_COUNT == 1u {
+        let m = params.modes[0];
+        return m.z * (m.x - x);
+    }
+    if MODE_COUNT == 2u {
+        let m0 = params.modes[0];
+        let m1 = params.modes[1];
+        let d0 = x - m0.x;
+        let d1 = x - m1.x;
+        let pull0 = m0.z * (m0.x - x);
+        let pull1 = m1.z * (m1.x - x);
+        let gap = (m0.w - m0.y * d0 * d0) - (m1.w - m1.y * d1 * d1);
+        return pull0 + (pull1 - pull0) / (1.0 + exp(gap));
+    }
     var top = -3.4028235e38;
     for (var k = 0u; k < MODE_COUNT; k++) {
         let m = params.modes[k];
@@ -62,7 +79,7 @@ fn score(x: f32) -> f32 {
         let d = x - m.x;
         let r = exp(m.w - m.y * d * d - top);
         sum += r;
-        pull += r * m.z * (m.x - x);
+        pull += r * (m.z * (m.x - x));
     }
     return pull / sum;
 }

@@ -227,10 +227,29 @@ fn exp_count_follows_the_panels() {
         Family::Gaussian,
     );
     let k = Kernel::<f64>::new(&problem, 0.08);
-    // A narrow q far from the transition: q's 9 panels, 6 nodes, 3 exps each.
-    assert_eq!(k.exps_per_step(6.0, 0.3), 9 * 6 * 3);
+    // A narrow q far from the transition: q's 9 panels, 6 nodes, 2 exps each
+    // (q's weight and the two modes' logistic blend).
+    assert_eq!(k.exps_per_step(6.0, 0.3), 9 * 6 * 2);
     // A wide q over the transition at 0 (logistic scale 0.128 < sigma): 9 more panels.
-    assert_eq!(k.exps_per_step(0.0, 2.0), 18 * 6 * 3);
+    assert_eq!(k.exps_per_step(0.0, 2.0), 18 * 6 * 2);
+    // One mode: its score needs no exp; three: one per mode.
+    let mode = |mean| kl_landscape::target::Mode {
+        weight: 1.0,
+        mean,
+        std: 1.0,
+    };
+    for (modes, per_node) in [
+        (vec![mode(0.0)], 1),
+        (vec![mode(-40.0), mode(0.0), mode(40.0)], 4),
+    ] {
+        let problem = Problem::new(
+            Mixture::new(modes).unwrap(),
+            Objective::Exclusive,
+            Family::Gaussian,
+        );
+        let k = Kernel::<f64>::new(&problem, 0.08);
+        assert_eq!(k.exps_per_step(0.5, 0.3), 9 * 6 * per_node);
+    }
     let inclusive = Kernel::<f64>::new(
         &Problem::new(
             Mixture::widget_default(),

@@ -165,36 +165,57 @@ impl<R: Real> Kernel<R> {
     }
 
     /// Transcendental evaluations (exp) of one step at (mu, sigma): per
-    /// quadrature node one for q's weight and one per mode; none for the inclusive objective.
+    /// quadrature node one for q's weight and the score's; none for the inclusive objective.
     pub fn exps_per_step(&self, mu: R, sigma: R) -> usize {
         match self.objective {
             Objective::Inclusive => 0,
             Objective::Exclusive => {
                 let mut panels = 0;
                 self.panels(mu, sigma, |_, _| panels += 1);
-                panels * 2 * LEGENDRE_6.len() * (self.modes.len() + 1)
+                panels * 2 * LEGENDRE_6.len() * (1 + self.score_exps())
             }
         }
     }
 
-    /// d/dx log p(x) by a two-pass stable softmax over the modes (the
-    /// log-densities recomputed in the second pass, as the kernel does).
+    /// d/dx log p(x), as the kernel computes it: one mode's own pull (no
+    /// exp); two modes' pulls blended by a logistic of their log-density gap
+    /// (one exp, saturating instead of overflowing); otherwise a two-pass
+    /// stable softmax (the log-densities recomputed in the second pass).
     fn score(&self, x: R) -> R {
         let log_density = |m: &ModeVec<R>| {
             let d = x - m[0];
             m[3] - m[1] * d * d
         };
-        let mut top = R::of(f64::MIN);
-        for m in &self.modes {
-            top = top.max(log_density(m));
+        let pull = |m: &ModeVec<R>| m[2] * (m[0] - x);
+        match self.modes.as_slice() {
+            [m] => pull(m),
+            [m0, m1] => {
+                let gap = log_density(m0) - log_density(m1);
+                pull(m0) + (pull(m1) - pull(m0)) / (R::of(1.0) + gap.exp())
+            }
+            modes => {
+                let mut top = R::of(f64::MIN);
+                for m in modes {
+                    top = top.max(log_density(m));
+                }
+                let (mut sum, mut total) = (R::of(0.0), R::of(0.0));
+                for m in modes {
+                    let r = (log_density(m) - top).exp();
+                    sum += r;
+                    total += r * pull(m);
+                }
+                total / sum
+            }
         }
-        let (mut sum, mut pull) = (R::of(0.0), R::of(0.0));
-        for m in &self.modes {
-            let r = (log_density(m) - top).exp();
-            sum += r;
-            pull += r * m[2] * (m[0] - x);
+    }
+
+    /// Exps the score takes per node: none for one mode, one for two, one per mode beyond.
+    fn score_exps(&self) -> usize {
+        match self.modes.len() {
+            1 => 0,
+            2 => 1,
+            k => k,
         }
-        pull / sum
     }
 
     /// One Adam step of a running start, with the convergence and divergence checks.
