@@ -60,7 +60,10 @@ fn the_window_renders_a_full_frame() {
         h.frame();
     }
     let pic = h.render().expect("render");
-    assert_eq!((pic.width, pic.height), (1400, 900));
+    assert_eq!(
+        (pic.width, pic.height),
+        (WINDOW_SIZE[0] as u32, WINDOW_SIZE[1] as u32)
+    );
     assert!(
         pic.distinct_colours() > 200,
         "{} colours",

@@ -72,12 +72,13 @@ pub fn keyboard(ctx: &egui::Context, state: &mut AppState) {
 /// The top bar.
 pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &str, now: Instant) {
     ui.horizontal(|ui| {
+        ui.spacing_mut().slider_width = 90.0;
         ui.label(RichText::new("q:").strong());
         let fixed = state.family().fixed_sigma().is_some();
         let mut choice = usize::from(fixed);
         egui::ComboBox::from_id_salt("family")
             .selected_text(FAMILY_LABELS[choice])
-            .width(220.0)
+            .width(180.0)
             .show_ui(ui, |ui| {
                 for (i, label) in FAMILY_LABELS.iter().enumerate() {
                     ui.selectable_value(&mut choice, i, *label);

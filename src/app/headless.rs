@@ -281,7 +281,7 @@ impl Headless {
                         view: &view,
                         resolve_target: None,
                         ops: wgpu::Operations {
-                            load: wgpu::LoadOp::Clear(wgpu::Color::WHITE),
+                            load: wgpu::LoadOp::Clear(clear_colour()),
                             store: wgpu::StoreOp::Store,
                         },
                         depth_slice: None,
@@ -355,6 +355,17 @@ impl Headless {
     /// Renders the last frame and writes it as a PNG.
     pub fn save_png(&mut self, path: &Path) -> Result<()> {
         self.render()?.save_png(path)
+    }
+}
+
+/// The window's background as the render pass clears to it.
+fn clear_colour() -> wgpu::Color {
+    let [r, g, b, a] = super::plot::BACKGROUND.to_normalized_gamma_f32();
+    wgpu::Color {
+        r: r.into(),
+        g: g.into(),
+        b: b.into(),
+        a: a.into(),
     }
 }
 

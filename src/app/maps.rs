@@ -16,8 +16,9 @@ use super::state::{MapKey, slot};
 /// In-window map size (mu columns, sigma rows): 15k starts, about half the
 /// default map, so a map finishes in seconds even on a software adapter.
 pub const WINDOW_GRID: (usize, usize) = (160, 96);
-/// Wall time of one engine submission: short, so the renderer sharing the device never waits long.
-pub const CHUNK_TIME: Duration = Duration::from_millis(12);
+/// Wall time of one engine submission: short, so the renderer sharing the
+/// device (and, on llvmpipe, the CPU) never waits long behind it.
+pub const CHUNK_TIME: Duration = Duration::from_millis(4);
 
 /// A map as it is shown: the landscape and what it was computed for.
 #[derive(Debug, Clone)]
