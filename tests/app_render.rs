@@ -10,7 +10,7 @@ use kl_landscape::app::App;
 use kl_landscape::app::fit_panel::{EXCLUSIVE_Q, INCLUSIVE_Q};
 use kl_landscape::app::headless::{Headless, render_state};
 use kl_landscape::app::maps::Maps;
-use kl_landscape::app::state::Handle;
+use kl_landscape::app::state::{Handle, X_VIEW};
 use kl_landscape::app::{WINDOW_SIZE, engine_for};
 use kl_landscape::defaults::DEFAULT_STEPS;
 use kl_landscape::landscape::{Axis, Grid, Landscape};
@@ -160,6 +160,66 @@ fn handles_follow_drags_scrolls_and_keys() {
     assert_eq!(h.app().state().modes().len(), 1, "never fewer than one");
     h.key(Key::R);
     assert!(h.app().state().fit(Objective::Exclusive).steps() <= 2);
+}
+
+#[test]
+fn the_fit_view_zooms_pans_and_resets_under_the_pointer() {
+    let Some(mut h) = window(Some(small_grid())) else {
+        return;
+    };
+    h.frame();
+    h.frame();
+    let o = Objective::Inclusive;
+    let peak_y = h.app().handle_pos(o, Handle::Mode(0)).expect("handle").y;
+    let handles: Vec<_> = [
+        Handle::Mode(0),
+        Handle::Mode(1),
+        Handle::Q(Objective::Inclusive),
+    ]
+    .into_iter()
+    .filter_map(|k| h.app().handle_pos(o, k))
+    .collect();
+    // An empty spot of the panel, well away from every handle.
+    let (x, at) = [6.0, -6.0, 5.0, -5.0, 0.0]
+        .into_iter()
+        .map(|x| (x, h.app().panel_x(o, x, peak_y + 40.0).expect("panel")))
+        .find(|(_, p)| handles.iter().all(|q| q.distance(*p) > 40.0))
+        .expect("an empty spot");
+    let modes = h.app().state().modes().to_vec();
+
+    h.hover(at);
+    h.scroll(at, 2.0);
+    let (lo, hi) = h.app().state().x_view();
+    assert!(
+        ((hi - lo) - 14.0 * 0.85f64.powi(2)).abs() < 1e-9,
+        "zoomed in two notches"
+    );
+    let still = h.app().panel_x(o, x, at.y).expect("panel");
+    assert!(
+        (still.x - at.x).abs() < 1.0,
+        "x = {x} stays under the pointer"
+    );
+
+    h.drag(at, at + vec2(-100.0, 0.0), 5);
+    let moved = h.app().panel_x(o, x, at.y).expect("panel");
+    assert!(
+        (moved.x - (at.x - 100.0)).abs() < 1.5,
+        "panned with the pointer: {moved:?}"
+    );
+    assert_eq!(h.app().state().modes(), &modes[..], "panning moved no mode");
+    assert_eq!(h.app().state().dragging(), None);
+
+    for _ in 0..2 {
+        h.push(press(at, true));
+        h.frame();
+        h.push(press(at, false));
+        h.frame();
+    }
+    assert_eq!(
+        h.app().state().x_view(),
+        X_VIEW,
+        "double click resets the view"
+    );
 }
 
 fn press(pos: eframe::egui::Pos2, pressed: bool) -> eframe::egui::Event {

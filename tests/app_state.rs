@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use kl_landscape::app::fit_panel::handle_positions;
 use kl_landscape::app::maps::Maps;
 use kl_landscape::app::state::{
-    AppState, Handle, MODE_DRAG_FLOOR, MODE_SCROLL_FLOOR, SETTLE, lr_of_slider,
+    AppState, Handle, MODE_DRAG_FLOOR, MODE_SCROLL_FLOOR, SETTLE, X_VIEW, X_VIEW_WIDTH,
+    ZOOM_PER_NOTCH, lr_of_slider,
 };
 use kl_landscape::defaults::{MAX_MODES, SIGMA_FLOOR};
 use kl_landscape::engine::cpu::CpuEngine;
@@ -47,6 +48,11 @@ fn assert_finite(s: &AppState) {
         assert!(f.trail.iter().all(|p| p[0].is_finite() && p[1].is_finite()));
     }
     assert!(s.lr().is_finite() && s.lr() > 0.0);
+    let (lo, hi) = s.x_view();
+    assert!(
+        lo.is_finite() && hi.is_finite() && hi > lo,
+        "view {lo} {hi}"
+    );
 }
 
 #[test]
@@ -187,6 +193,84 @@ fn adding_and_removing_modes_respect_the_limits_and_reset_weights() {
     assert!(!s.remove_mode());
     assert!(close(s.modes()[0].weight, 1.0, 1e-12));
     assert_eq!(s.modes()[0].mean, -2.5, "the first mode stays");
+}
+
+#[test]
+fn deleting_a_mode_keeps_the_others_and_their_weights() {
+    let mut s = AppState::new(
+        &Scenario {
+            target: Mixture::new(vec![
+                Mode {
+                    weight: 1.0,
+                    mean: -3.0,
+                    std: 0.5,
+                },
+                Mode {
+                    weight: 2.0,
+                    mean: 0.0,
+                    std: 1.0,
+                },
+                Mode {
+                    weight: 3.0,
+                    mean: 3.0,
+                    std: 1.5,
+                },
+            ])
+            .unwrap(),
+            family: Family::Gaussian,
+        },
+        1,
+    );
+    let now = Instant::now();
+    assert!(!s.delete_mode(3, now), "no such mode");
+    assert!(s.delete_mode(1, now));
+    let m = s.modes();
+    assert_eq!(m.len(), 2);
+    assert_eq!((m[0].mean, m[0].std), (-3.0, 0.5));
+    assert_eq!((m[1].mean, m[1].std), (3.0, 1.5));
+    assert!(close(m[0].weight, 0.25, 1e-12) && close(m[1].weight, 0.75, 1e-12));
+    assert_eq!(s.mixture().modes().len(), 2, "the target follows");
+    assert!(
+        s.settled_key().is_none(),
+        "maps wait for the edit to settle"
+    );
+    assert!(s.delete_mode(0, now));
+    assert!(!s.delete_mode(0, now), "the only mode stays");
+    assert_eq!(s.modes()[0].mean, 3.0);
+}
+
+#[test]
+fn the_fit_view_zooms_about_the_pointer_pans_and_resets() {
+    let mut s = state();
+    assert_eq!(s.x_view(), X_VIEW);
+    s.zoom_x(1.0, 3.5);
+    let (lo, hi) = s.x_view();
+    assert!(close(hi - lo, 14.0 * ZOOM_PER_NOTCH, 1e-12), "one notch in");
+    // 3.5 sat at 3/4 of the way across and still does.
+    assert!(close((3.5 - lo) / (hi - lo), 0.75, 1e-12));
+    s.pan_x(-2.0);
+    assert!(close(s.x_view().0, lo - 2.0, 1e-12) && close(s.x_view().1, hi - 2.0, 1e-12));
+    for _ in 0..100 {
+        s.zoom_x(1.0, 0.0);
+    }
+    let (lo, hi) = s.x_view();
+    assert!(
+        close(hi - lo, X_VIEW_WIDTH.0, 1e-9),
+        "zoom in stops at the narrowest view"
+    );
+    s.zoom_x(-1000.0, 0.0);
+    let (lo, hi) = s.x_view();
+    assert!(
+        close(hi - lo, X_VIEW_WIDTH.1, 1e-9),
+        "zoom out stops at the widest view"
+    );
+    s.pan_x(1e12);
+    assert!(s.x_view().0.is_finite() && 0.5 * (s.x_view().0 + s.x_view().1) <= 1000.0);
+    s.zoom_x(f64::NAN, 0.0);
+    s.pan_x(f64::INFINITY);
+    assert!(s.x_view().0.is_finite() && s.x_view().1.is_finite());
+    s.reset_x_view();
+    assert_eq!(s.x_view(), X_VIEW);
 }
 
 #[test]
@@ -380,7 +464,7 @@ fn randomised_soak_never_panics_and_stays_finite() {
     };
     for n in 0..4000u64 {
         let now = t0 + Duration::from_millis(16 * n);
-        match rng.u8(0..14) {
+        match rng.u8(0..17) {
             0 => {
                 let h = if rng.bool() {
                     Handle::Mode(rng.usize(0..20))
@@ -416,6 +500,11 @@ fn randomised_soak_never_panics_and_stays_finite() {
                 };
                 s.edit_mode(i, m, now);
             }
+            13 => {
+                s.delete_mode(rng.usize(0..20), now);
+            }
+            14 => s.zoom_x(wild(&mut rng), wild(&mut rng)),
+            15 => s.pan_x(wild(&mut rng)),
             _ => s.paused = !s.paused,
         }
         s.poll(now);

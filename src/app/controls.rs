@@ -145,7 +145,7 @@ pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState,
         .show(ui, |ui| {
             egui::Grid::new("modes")
                 .striped(true)
-                .num_columns(4)
+                .num_columns(5)
                 .spacing([8.0, 4.0])
                 .show(ui, |ui| {
                     ui.label(RichText::new("#").strong());
@@ -154,6 +154,7 @@ pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState,
                     ui.label(RichText::new("std").strong());
                     ui.end_row();
                     let modes: Vec<Mode> = state.modes().to_vec();
+                    let mut delete = None;
                     for (i, m) in modes.iter().enumerate() {
                         let mut edit = *m;
                         ui.label(format!("{}", i + 1));
@@ -175,10 +176,21 @@ pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState,
                                 .speed(0.01)
                                 .max_decimals(3),
                         );
+                        let can_delete = modes.len() > 1;
+                        if ui
+                            .add_enabled(can_delete, egui::Button::new("×").small())
+                            .on_hover_text("delete this mode")
+                            .clicked()
+                        {
+                            delete = Some(i);
+                        }
                         ui.end_row();
                         if (a.changed() || b.changed() || c.changed()) && edit != *m {
                             state.edit_mode(i, edit, now);
                         }
+                    }
+                    if let Some(i) = delete {
+                        state.delete_mode(i, now);
                     }
                 });
         });
@@ -239,7 +251,10 @@ pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState,
         "scroll on a handle: width +/- 0.05",
         "drag q's handle: its start",
         "click a map cell: fit from there",
+        "scroll a panel: zoom x; drag it: pan",
+        "double-click a panel: view back to [-7, 7]",
         "keys: Space pause, R reset, + / - modes",
+        "× in the table: delete that mode",
     ] {
         ui.label(RichText::new(line).small());
     }

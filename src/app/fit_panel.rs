@@ -11,12 +11,10 @@ use eframe::egui::{
 
 use super::plot::{Frame2, x_axis};
 use super::state::{AppState, Handle};
-use crate::export::png::nice_ticks;
+use crate::export::png::{nice_ticks, tick_label};
 use crate::objective::Objective;
 use crate::target::LN_SQRT_2PI;
 
-/// The x range every fit panel starts at (the widget's window).
-pub const X_RANGE: (f64, f64) = (-7.0, 7.0);
 /// Fewest and most points along x for the curves; between the two, five
 /// per standard deviation of the narrowest curve drawn, so a peak's polygon
 /// stays within about 0.5% of its height. (Every vertex costs llvmpipe
@@ -173,10 +171,11 @@ pub fn show(
         .map(|m| m.std)
         .chain(info.optima.iter().map(|o| o.sigma))
         .fold(sigma, f64::min);
-    let samples = ((X_RANGE.1 - X_RANGE.0) * SAMPLES_PER_STD / narrowest)
+    let (lo, hi) = state.x_view();
+    let samples = ((hi - lo) * SAMPLES_PER_STD / narrowest)
         .clamp(SAMPLES.0 as f64, SAMPLES.1 as f64) as usize;
     let xs: Vec<f64> = (0..samples)
-        .map(|i| X_RANGE.0 + (X_RANGE.1 - X_RANGE.0) * i as f64 / (samples - 1) as f64)
+        .map(|i| lo + (hi - lo) * i as f64 / (samples - 1) as f64)
         .collect();
     let ps: Vec<f64> = xs.iter().map(|&x| mixture.pdf(x)).collect();
     let p_max = ps.iter().copied().fold(0.0, f64::max);
@@ -188,7 +187,7 @@ pub fn show(
     let y_max = (1.12 * p_max.max(opt_max.min(3.0 * p_max))).clamp(0.02, 50.0);
     let f = Frame2 {
         rect: plot,
-        x: X_RANGE,
+        x: (lo, hi),
         y: (0.0, y_max),
     };
     let clip = ui.painter_at(
@@ -245,8 +244,8 @@ pub fn show(
     x_axis(
         &painter,
         &f,
-        &nice_ticks(X_RANGE.0, X_RANGE.1, 14),
-        |t| Some(format!("{t:.0}")),
+        &nice_ticks(lo, hi, 14),
+        |t| Some(tick_label(t)),
         12.0,
     );
 
@@ -308,6 +307,15 @@ pub fn show(
     if held.is_some() && (released || response.drag_stopped()) {
         state.release();
     }
+    // The view: a drag that grabbed no handle pans, a double click off the
+    // handles resets, and scrolling off a mode's handle zooms about the pointer.
+    let on_handle = origin.and_then(nearest).is_some();
+    if mine && response.dragged() && state.dragging().is_none() && !on_handle {
+        state.pan_x(-f64::from(response.drag_delta().x) / f.px_per_x());
+    }
+    if response.double_clicked() && !on_handle {
+        state.reset_x_view();
+    }
     let hovered = if held.is_some() {
         held
     } else {
@@ -320,10 +328,8 @@ pub fn show(
             CursorIcon::Grab
         });
     }
-    if let Some(Handle::Mode(i)) = hovered
-        && held.is_none()
-    {
-        let notches = ui.input(|inp| {
+    let notches = if response.hovered() && held.is_none() {
+        ui.input(|inp| {
             inp.events
                 .iter()
                 .map(|e| match e {
@@ -335,9 +341,18 @@ pub fn show(
                     _ => 0.0,
                 })
                 .sum::<f64>()
-        });
-        if notches != 0.0 {
-            state.scroll_mode(i, notches, now);
+        })
+    } else {
+        0.0
+    };
+    if notches != 0.0 {
+        match hovered {
+            Some(Handle::Mode(i)) => state.scroll_mode(i, notches, now),
+            _ => {
+                if let Some(p) = response.hover_pos() {
+                    state.zoom_x(notches, f.to_data(p).0);
+                }
+            }
         }
     }
 

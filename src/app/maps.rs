@@ -18,7 +18,7 @@ use super::state::{MapKey, slot};
 pub const WINDOW_GRID: (usize, usize) = (160, 96);
 /// Wall time of one engine submission: short, so the renderer sharing the
 /// device (and, on llvmpipe, the CPU) never waits long behind it.
-pub const CHUNK_TIME: Duration = Duration::from_millis(4);
+pub const CHUNK_TIME: Duration = Duration::from_millis(8);
 
 /// A map as it is shown: the landscape and what it was computed for.
 #[derive(Debug, Clone)]
@@ -118,6 +118,7 @@ pub struct Maps {
     grid: Grid,
     steps: u32,
     slots: [MapSlot; 2],
+    prepared: bool,
 }
 
 impl Maps {
@@ -137,6 +138,7 @@ impl Maps {
             grid,
             steps,
             slots: Default::default(),
+            prepared: false,
         }
     }
 
@@ -183,6 +185,19 @@ impl Maps {
         let (Some(key), Some(engine)) = (settled, self.engine.clone()) else {
             return;
         };
+        // Once the first maps are done, the kernels for other mode counts
+        // compile in the background: a later + or - then never stalls a frame
+        // (a compile on llvmpipe held one for 0.13 s). A failure shows up
+        // again, as the map's error, if that variant is ever used.
+        let first_done = self
+            .slots
+            .iter()
+            .all(|s| s.job.is_none() && s.shown.as_ref().is_some_and(|m| m.complete));
+        if !self.prepared && first_done {
+            self.prepared = true;
+            let engine = engine.clone();
+            std::thread::spawn(move || drop(engine.prepare()));
+        }
         for objective in [Objective::Exclusive, Objective::Inclusive] {
             let i = slot(objective);
             if self.slots[i].wants(key) {

@@ -41,6 +41,9 @@ use state::{AppState, slot};
 /// time each frame, and at 1400x900 llvmpipe's frames ran 4-5 ms longer.
 pub const WINDOW_SIZE: [f32; 2] = [1280.0, 800.0];
 
+/// Repaint interval while only a map computes (partial maps arrive every 0.3 s).
+const MAP_ONLY_FRAME: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// The whole window: state, maps and what the views remember between frames.
 pub struct App {
     state: AppState,
@@ -186,11 +189,6 @@ impl App {
         Some(egui::pos2(frame.to_screen(x, 0.0).x, y))
     }
 
-    /// True while something moves (fits running, maps computing, an edit settling).
-    pub fn busy(&self) -> bool {
-        self.state.animating() || self.maps.busy() || self.state.settled_key().is_none()
-    }
-
     fn style(&mut self, ctx: &egui::Context) {
         if self.styled {
             return;
@@ -333,9 +331,14 @@ impl App {
         }
         // The fits advance after drawing, so a press hits handles where the user saw them.
         self.state.step_frame();
-        if self.busy() {
+        // Moving fits and edits repaint at once; a map computing alone needs
+        // only its progress shown, and leaves the shared device to the map
+        // between frames.
+        if self.state.animating() || self.state.settled_key().is_none() {
             self.frames.continues(now);
             ctx.request_repaint();
+        } else if self.maps.busy() {
+            ctx.request_repaint_after(MAP_ONLY_FRAME);
         }
     }
 

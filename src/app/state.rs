@@ -21,6 +21,12 @@ pub const MODE_DRAG_FLOOR: f64 = 0.15;
 pub const MODE_SCROLL_FLOOR: f64 = 0.2;
 /// Width change per scroll notch (widget rule).
 pub const SCROLL_STEP: f64 = 0.05;
+/// The fit panels' x range at start and after a reset of the view (the widget's window).
+pub const X_VIEW: (f64, f64) = (-7.0, 7.0);
+/// Narrowest and widest x range the fit panels zoom to.
+pub const X_VIEW_WIDTH: (f64, f64) = (0.5, 400.0);
+/// Zoom per scroll notch (scrolling up narrows the view).
+pub const ZOOM_PER_NOTCH: f64 = 0.85;
 /// Widest mode the window lets the user make.
 pub const MODE_STD_MAX: f64 = 50.0;
 /// Range of a new mode's mean when `+` adds one (widget rule).
@@ -218,6 +224,7 @@ pub struct AppState {
     pub paused: bool,
     drag: Option<Drag>,
     settle_at: Option<Instant>,
+    x_view: (f64, f64),
     rng: fastrand::Rng,
 }
 
@@ -237,6 +244,7 @@ impl AppState {
             paused: false,
             drag: None,
             settle_at: None,
+            x_view: X_VIEW,
             rng: fastrand::Rng::with_seed(seed),
         };
         state.reset();
@@ -480,6 +488,58 @@ impl AppState {
         }
         self.set_modes(modes);
         self.reset();
+    }
+
+    /// Deletes mode `i` (never the only one); the others keep their weights,
+    /// renormalised, and Adam resets once the edit has settled. False if nothing was deleted.
+    pub fn delete_mode(&mut self, i: usize, now: Instant) -> bool {
+        if self.modes.len() <= 1 || i >= self.modes.len() {
+            return false;
+        }
+        let mut modes = self.modes.clone();
+        modes.remove(i);
+        self.drag = None;
+        self.set_modes(modes);
+        self.touch(now);
+        true
+    }
+
+    /// The x range both fit panels show.
+    pub fn x_view(&self) -> (f64, f64) {
+        self.x_view
+    }
+
+    /// Zooms the fit panels' x range by `notches` scroll notches about data
+    /// point `about` (which stays where it is on screen), within [`X_VIEW_WIDTH`].
+    pub fn zoom_x(&mut self, notches: f64, about: f64) {
+        let (lo, hi) = self.x_view;
+        let width = hi - lo;
+        let new_width =
+            (width * ZOOM_PER_NOTCH.powf(notches)).clamp(X_VIEW_WIDTH.0, X_VIEW_WIDTH.1);
+        if !new_width.is_finite() || !about.is_finite() {
+            return;
+        }
+        let f = ((about - lo) / width).clamp(0.0, 1.0);
+        self.set_x_view(about + (0.5 - f) * new_width, new_width);
+    }
+
+    /// Pans the fit panels' x range by `dx` data units.
+    pub fn pan_x(&mut self, dx: f64) {
+        let (lo, hi) = self.x_view;
+        if dx.is_finite() {
+            self.set_x_view(0.5 * (lo + hi) + dx, hi - lo);
+        }
+    }
+
+    /// Back to [`X_VIEW`].
+    pub fn reset_x_view(&mut self) {
+        self.x_view = X_VIEW;
+    }
+
+    /// Sets the view from its centre (kept within the means the target accepts) and width.
+    fn set_x_view(&mut self, centre: f64, width: f64) {
+        let centre = centre.clamp(-MAX_ABS_MEAN, MAX_ABS_MEAN);
+        self.x_view = (centre - 0.5 * width, centre + 0.5 * width);
     }
 
     /// Switches family: "gaussian" or fixed sigma = 1.0; both fits restart at random.

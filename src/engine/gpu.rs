@@ -449,6 +449,13 @@ impl Engine for GpuEngine {
             .collect();
         Ok(Box::new(self.launch_states(problem, &states, lr)?))
     }
+
+    fn prepare(&self) -> Result<()> {
+        for k in 1..=defaults::MAX_MODES {
+            self.pipeline(k)?;
+        }
+        Ok(())
+    }
 }
 
 impl GpuEngine {

@@ -52,20 +52,31 @@ pub trait Engine: Send + Sync {
     fn info(&self) -> BackendInfo;
     /// Starts a batch of fits from `starts` = [(mu0, sigma0)] at learning rate `lr`.
     fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>>;
+    /// Does ahead of time what a first launch for any target would do (the
+    /// GPU compiles its kernel variants), so no later launch stalls on it.
+    fn prepare(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Sizes chunks of steps so each takes about a target time: long enough
 /// that the per-chunk wait and read-back cost little, short enough that
 /// progress moves, a cancel is quick, and a device shared with a renderer
-/// is never held long.
+/// is never held long. A chunk's wall time includes any wait behind the
+/// renderer's work on a shared queue, so the cost per step is the fastest
+/// recent measurement, allowed to rise only 25% a chunk: a wait must not
+/// shrink the chunks to single steps.
 #[derive(Debug, Clone)]
 pub struct ChunkSizer {
     next: u32,
     target: Duration,
+    per_step: Option<f64>,
 }
 
 /// Most steps one chunk may grow to.
 const MAX_CHUNK_STEPS: u32 = 1000;
+/// How fast the estimated cost of a step may rise from one chunk to the next.
+const PER_STEP_RISE: f64 = 1.25;
 
 impl ChunkSizer {
     /// Starts at `first` steps and steers toward `target` per chunk.
@@ -73,6 +84,7 @@ impl ChunkSizer {
         Self {
             next: first.max(1),
             target,
+            per_step: None,
         }
     }
 
@@ -83,8 +95,14 @@ impl ChunkSizer {
 
     /// Records that `steps` took `took`, growing or shrinking the next chunk (at most 2x a time).
     pub fn record(&mut self, steps: u32, took: Duration) {
-        let scale = (self.target.as_secs_f64() / took.as_secs_f64().max(1e-6)).clamp(0.5, 2.0);
-        self.next = ((f64::from(steps) * scale).round() as u32).clamp(1, MAX_CHUNK_STEPS);
+        let measured = took.as_secs_f64().max(1e-9) / f64::from(steps.max(1));
+        let per_step = self
+            .per_step
+            .map_or(measured, |p| measured.min(p * PER_STEP_RISE));
+        self.per_step = Some(per_step);
+        let want = self.target.as_secs_f64() / per_step;
+        let steps = f64::from(steps.max(1));
+        self.next = (want.clamp(0.5 * steps, 2.0 * steps).round() as u32).clamp(1, MAX_CHUNK_STEPS);
     }
 }
 
@@ -144,5 +162,38 @@ pub fn select(choice: BackendChoice) -> Result<Box<dyn Engine>> {
                 Ok(Box::new(cpu::CpuEngine))
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChunkSizer;
+    use std::time::Duration;
+
+    fn ms(v: f64) -> Duration {
+        Duration::from_secs_f64(v * 1e-3)
+    }
+
+    #[test]
+    fn chunks_grow_to_the_target_and_a_wait_barely_shrinks_them() {
+        let mut sizer = ChunkSizer::new(1, ms(8.0));
+        // 1 ms a step: the chunk doubles up to the 8 steps that fill the target.
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            let n = sizer.next(1000);
+            seen.push(n);
+            sizer.record(n, ms(f64::from(n)));
+        }
+        assert_eq!(seen, [1, 2, 4, 8, 8]);
+        // A chunk that waited 30 ms behind a frame: the estimate rises 25% at most.
+        sizer.record(8, ms(38.0));
+        assert_eq!(sizer.next(1000), 6);
+        // Steps that really got dearer are followed within a few chunks.
+        for _ in 0..8 {
+            let n = sizer.next(1000);
+            sizer.record(n, ms(4.0 * f64::from(n)));
+        }
+        assert_eq!(sizer.next(1000), 2);
+        assert_eq!(sizer.next(1), 1, "never more than is left");
     }
 }

@@ -35,7 +35,8 @@ pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     (first..=last).map(|k| k as f64 * step).collect()
 }
 
-fn tick_label(v: f64) -> String {
+/// A tick's label: at most two decimals, trailing zeros dropped, never "-0".
+pub fn tick_label(v: f64) -> String {
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.into() }
