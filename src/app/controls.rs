@@ -136,7 +136,11 @@ pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &str, now: Insta
     });
 }
 
-/// The side panel: the modes table, save/load and help.
+/// Size of a field in the modes table: fixed, so the table (and its delete
+/// buttons) fits the side panel whatever the values' digits.
+const CELL: [f32; 2] = [52.0, 20.0];
+
+/// The side panel: the modes table, scenario save/load, export, help.
 pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState, now: Instant) {
     ui.heading("Target p");
     ui.label(RichText::new("weights are normalised; drag or type to edit").small());
@@ -146,7 +150,8 @@ pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState,
             egui::Grid::new("modes")
                 .striped(true)
                 .num_columns(5)
-                .spacing([8.0, 4.0])
+                .spacing([6.0, 4.0])
+                .min_col_width(12.0)
                 .show(ui, |ui| {
                     ui.label(RichText::new("#").strong());
                     ui.label(RichText::new("weight").strong());
@@ -158,19 +163,22 @@ pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState,
                     for (i, m) in modes.iter().enumerate() {
                         let mut edit = *m;
                         ui.label(format!("{}", i + 1));
-                        let a = ui.add(
+                        let a = ui.add_sized(
+                            CELL,
                             DragValue::new(&mut edit.weight)
                                 .range(0.001..=1.0)
                                 .speed(0.005)
                                 .max_decimals(3),
                         );
-                        let b = ui.add(
+                        let b = ui.add_sized(
+                            CELL,
                             DragValue::new(&mut edit.mean)
                                 .range(-MAX_ABS_MEAN..=MAX_ABS_MEAN)
                                 .speed(0.02)
                                 .max_decimals(3),
                         );
-                        let c = ui.add(
+                        let c = ui.add_sized(
+                            CELL,
                             DragValue::new(&mut edit.std)
                                 .range(0.05..=MODE_STD_MAX)
                                 .speed(0.01)
