@@ -9,18 +9,18 @@ use eframe::egui::{
     Stroke, pos2, vec2,
 };
 
-use super::plot::{Frame2, x_axis};
+use super::plot::{Frame2, thin, x_axis};
 use super::state::{AppState, Handle};
 use crate::export::png::{nice_ticks, tick_label};
 use crate::objective::Objective;
 use crate::target::LN_SQRT_2PI;
 
-/// Fewest and most points along x for the curves; between the two, five
-/// per standard deviation of the narrowest curve drawn, so a peak's polygon
-/// stays within about 0.5% of its height. (Every vertex costs llvmpipe
-/// time: 561 points for every curve took 20 ms of a frame.)
-const SAMPLES: (usize, usize) = (141, 561);
-const SAMPLES_PER_STD: f64 = 5.0;
+/// Curves are sampled this many times per pixel of the plot's width, then
+/// thinned to the points that move the drawn line by more than
+/// [`THIN_TOLERANCE`] pixels (every vertex costs llvmpipe time: 561 points a
+/// curve took 20 ms of a frame).
+const SAMPLES_PER_PX: f32 = 2.0;
+const THIN_TOLERANCE: f32 = 0.25;
 /// A handle is grabbed or hovered within this many pixels.
 const GRAB_RADIUS: f32 = 13.0;
 /// Drawn radius of a handle.
@@ -165,15 +165,8 @@ pub fn show(
         return None;
     }
     let mixture = state.mixture();
-    let narrowest = mixture
-        .modes()
-        .iter()
-        .map(|m| m.std)
-        .chain(info.optima.iter().map(|o| o.sigma))
-        .fold(sigma, f64::min);
     let (lo, hi) = state.x_view();
-    let samples = ((hi - lo) * SAMPLES_PER_STD / narrowest)
-        .clamp(SAMPLES.0 as f64, SAMPLES.1 as f64) as usize;
+    let samples = (SAMPLES_PER_PX * plot.width()).max(2.0) as usize;
     let xs: Vec<f64> = (0..samples)
         .map(|i| lo + (hi - lo) * i as f64 / (samples - 1) as f64)
         .collect();
@@ -195,30 +188,28 @@ pub fn show(
             .with_min_y(plot.top() - HANDLE_RADIUS - 3.0),
     );
 
-    // p: shaded area and outline.
+    // p: shaded area and outline, on the same thinned points.
+    let line = |ys: &mut dyn Iterator<Item = f64>| -> Vec<Pos2> {
+        let points: Vec<Pos2> = xs
+            .iter()
+            .zip(ys)
+            .map(|(&x, y)| f.to_screen_clamped(x, y))
+            .collect();
+        thin(&points, THIN_TOLERANCE)
+    };
+    let curve = |mu: f64, sigma: f64| line(&mut xs.iter().map(|&x| gauss(x, mu, sigma)));
+    let p_points = line(&mut ps.iter().copied());
     let mut mesh = Mesh::default();
-    for (x, p) in xs.iter().zip(&ps) {
-        let top = f.to_screen_clamped(*x, *p);
-        let base = f.to_screen(*x, 0.0);
-        mesh.colored_vertex(base, P_FILL);
+    for &top in &p_points {
+        mesh.colored_vertex(pos2(top.x, plot.bottom()), P_FILL);
         mesh.colored_vertex(top, P_FILL);
     }
-    for i in 0..(samples as u32 - 1) {
+    for i in 0..(p_points.len() as u32).saturating_sub(1) {
         let a = 2 * i;
         mesh.add_triangle(a, a + 1, a + 2);
         mesh.add_triangle(a + 1, a + 3, a + 2);
     }
     clip.add(Shape::mesh(mesh));
-    let curve = |mu: f64, sigma: f64| -> Vec<Pos2> {
-        xs.iter()
-            .map(|&x| f.to_screen_clamped(x, gauss(x, mu, sigma)))
-            .collect()
-    };
-    let p_points: Vec<Pos2> = xs
-        .iter()
-        .zip(&ps)
-        .map(|(x, p)| f.to_screen_clamped(*x, *p))
-        .collect();
     clip.add(Shape::line(p_points, Stroke::new(1.6, P_LINE)));
 
     // Optima, dashed: others first (lighter), the best last on top.

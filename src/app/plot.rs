@@ -135,3 +135,88 @@ pub fn card(ui: &eframe::egui::Ui, rect: Rect) -> Painter {
     );
     painter
 }
+
+/// Longest run of points one kept segment may stand for (bounds the work).
+const THIN_SPAN: usize = 64;
+
+/// The points of a polyline that show on screen: a run of points is replaced
+/// by the segment between its ends when every point of it lies within `tol`
+/// pixels of that segment. Each vertex costs a software rasteriser time, and
+/// a Gaussian's flat tails are most of a curve's samples.
+pub fn thin(points: &[Pos2], tol: f32) -> Vec<Pos2> {
+    let Some((&last, _)) = points.split_last() else {
+        return Vec::new();
+    };
+    let mut kept = vec![points[0]];
+    let mut anchor = 0;
+    for i in 1..points.len().saturating_sub(1) {
+        let (a, b) = (points[anchor], points[i + 1]);
+        let fits = i + 1 - anchor <= THIN_SPAN
+            && points[anchor + 1..=i]
+                .iter()
+                .all(|&p| distance_to_segment(p, a, b) <= tol);
+        if !fits {
+            kept.push(points[i]);
+            anchor = i;
+        }
+    }
+    if points.len() > 1 {
+        kept.push(last);
+    }
+    kept
+}
+
+fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
+    let ab = b - a;
+    let len2 = ab.length_sq();
+    let t = if len2 > 0.0 {
+        ((p - a).dot(ab) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    p.distance(a + t * ab)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{distance_to_segment, thin};
+    use eframe::egui::{Pos2, pos2};
+
+    /// Distance from `p` to the nearest segment of `line`.
+    fn off(p: Pos2, line: &[Pos2]) -> f32 {
+        line.windows(2)
+            .map(|w| distance_to_segment(p, w[0], w[1]))
+            .fold(f32::INFINITY, f32::min)
+    }
+
+    #[test]
+    fn thinning_keeps_every_point_within_tolerance_and_drops_flat_runs() {
+        assert!(thin(&[], 0.25).is_empty());
+        assert_eq!(thin(&[pos2(1.0, 2.0)], 0.25), [pos2(1.0, 2.0)]);
+        let flat: Vec<Pos2> = (0..200).map(|i| pos2(i as f32, 50.0)).collect();
+        assert_eq!(thin(&flat, 0.25).len(), 1 + 199_usize.div_ceil(64));
+        // A Gaussian of std 20 px and height 300 px, two samples a pixel.
+        let bell: Vec<Pos2> = (0..920)
+            .map(|i| {
+                let x = i as f32 * 0.5;
+                let z = (x - 230.0) / 20.0;
+                pos2(x, 400.0 - 300.0 * (-0.5 * z * z).exp())
+            })
+            .collect();
+        let kept = thin(&bell, 0.25);
+        assert!(
+            kept.len() < bell.len() / 4,
+            "{} of {}",
+            kept.len(),
+            bell.len()
+        );
+        assert_eq!((kept[0], *kept.last().unwrap()), (bell[0], bell[919]));
+        for &p in &bell {
+            assert!(
+                off(p, &kept) <= 0.25 + 1e-3,
+                "{p:?} is {} px off",
+                off(p, &kept)
+            );
+        }
+    }
+}
