@@ -14,9 +14,10 @@ use kl_landscape::app::state::{
 use kl_landscape::defaults::{MAX_MODES, SIGMA_FLOOR};
 use kl_landscape::engine::cpu::CpuEngine;
 use kl_landscape::landscape::{Axis, Grid};
+use kl_landscape::map_job::MapJob;
 use kl_landscape::scenario::Scenario;
 use kl_landscape::target::Mode;
-use kl_landscape::{Family, Mixture, Objective};
+use kl_landscape::{Family, Landscape, Mixture, Objective, Problem};
 
 fn state() -> AppState {
     AppState::new(&Scenario::default(), 42)
@@ -413,6 +414,45 @@ fn maps_compute_in_the_background_and_restart_on_a_new_target() {
     let key = s.current_key();
     assert_eq!(key.target.modes()[1].mean, 4.0);
     assert!(maps.slot(Objective::Exclusive).current(&key).is_some());
+}
+
+#[test]
+fn a_map_job_run_in_bands_equals_the_batch_map() {
+    // 2560 starts: five bands of the job, one batch run of the CLI.
+    let grid = Grid {
+        mu: Axis::linear(-7.0, 7.0, 64),
+        sigma: Axis::linear(0.1, 4.0, 40),
+    };
+    let problem = Problem::new(
+        Mixture::widget_default(),
+        Objective::Exclusive,
+        Family::Gaussian,
+    );
+    let batch = Landscape::compute(&CpuEngine, &problem, &grid, 1000, 0.08, &mut |_| {}).unwrap();
+    let job = MapJob::start(
+        Arc::new(CpuEngine),
+        problem,
+        grid,
+        1000,
+        0.08,
+        Duration::from_millis(8),
+    );
+    let t = Instant::now();
+    let map = loop {
+        let snap = job.poll();
+        assert!(snap.error.is_none(), "{:?}", snap.error);
+        if snap.done {
+            break snap.landscape.expect("a final map");
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "the job did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(map.labels, batch.labels);
+    assert_eq!(map.steps_to_converge, batch.steps_to_converge);
+    assert_eq!(map.optima, batch.optima);
 }
 
 #[test]
