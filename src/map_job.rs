@@ -113,10 +113,9 @@ struct Job<'a> {
 /// stays under about 3 ms at 16 modes.
 const BAND: usize = 512;
 
-/// One band of the grid's starts, with its own chunk sizing.
+/// One band of the grid's starts.
 struct Band {
     run: Box<dyn Run>,
-    sizer: ChunkSizer,
     done: u32,
     live: bool,
 }
@@ -130,22 +129,24 @@ impl Job<'_> {
             .map(|s| {
                 Ok(Band {
                     run: self.engine.launch(self.problem, s, self.lr)?,
-                    sizer: ChunkSizer::new(1, self.chunk_time),
                     done: 0,
                     live: true,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        // One sizer for all bands: they advance in step, so their costs per
+        // step are alike, and a band need not learn its chunk size anew.
+        let mut sizer = ChunkSizer::new(1, self.chunk_time);
         let budget = (bands.len() as f64) * f64::from(self.steps);
         let mut published = Instant::now();
         while let Some(band) = bands.iter_mut().filter(|b| b.live).min_by_key(|b| b.done) {
             if cancel.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            let n = band.sizer.next(self.steps - band.done);
+            let n = sizer.next(self.steps - band.done);
             let t = Instant::now();
             let running = band.run.advance(n)?;
-            band.sizer.record(n, t.elapsed());
+            sizer.record(n, t.elapsed());
             band.done += n;
             band.live = band.done < self.steps && running > 0;
             let last = bands.iter().all(|b| !b.live);
