@@ -65,8 +65,9 @@ struct FrameClock {
 }
 
 impl FrameClock {
-    /// Records a frame at `now`; returns the longest gap (ms) in the last two seconds.
-    fn tick(&mut self, now: Instant) -> f64 {
+    /// Records a frame at `now`; returns the longest gap (ms) in the last two
+    /// seconds, None when no frame followed another in that time (idle).
+    fn tick(&mut self, now: Instant) -> Option<f64> {
         if let Some(last) = self.last.take() {
             self.recent
                 .push_back((now, now.duration_since(last).as_secs_f64() * 1e3));
@@ -78,7 +79,7 @@ impl FrameClock {
         {
             self.recent.pop_front();
         }
-        self.recent.iter().map(|(_, ms)| *ms).fold(0.0, f64::max)
+        self.recent.iter().map(|(_, ms)| *ms).reduce(f64::max)
     }
 
     /// The frame that started at `start` asked for the next one: time the gap.
@@ -305,7 +306,10 @@ impl App {
             .engine_label()
             .unwrap_or_else(|| "no engine: maps off".into());
         let short = label.split(" (").next().unwrap_or(&label);
-        let engine = format!("{short} · slowest frame {slowest:.0} ms");
+        let engine = match slowest {
+            Some(ms) => format!("{short} · slowest frame {ms:.0} ms"),
+            None => format!("{short} · idle"),
+        };
         egui::Panel::top("controls").show(ui, |ui| {
             ui.add_space(4.0);
             controls::top_bar(ui, &mut self.state, &engine, now);
