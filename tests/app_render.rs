@@ -220,6 +220,36 @@ fn the_fit_view_zooms_pans_and_resets_under_the_pointer() {
         X_VIEW,
         "double click resets the view"
     );
+
+    // A pan that starts on the row of mode 2's handle, to its right, and
+    // drags right: the handle slides under the press point and the pan goes on.
+    h.frame();
+    let handle = h.app().handle_pos(o, Handle::Mode(1)).expect("handle");
+    let start = h.app().panel_x(o, 4.5, handle.y).expect("panel");
+    let q = h.app().handle_pos(o, Handle::Q(o)).expect("q");
+    assert!(
+        q.distance(start) > 40.0 && q.distance(handle) > 40.0,
+        "q's handle is in the way of this seed's pan"
+    );
+    let (lo, hi) = h.app().state().x_view();
+    let px_per_x = f64::from(start.x - handle.x) / 2.0;
+    let px = 2.0 * (start.x - handle.x);
+    h.drag(start, start + vec2(px, 0.0), 10);
+    let (lo2, hi2) = h.app().state().x_view();
+    assert!(
+        ((hi2 - lo2) - (hi - lo)).abs() < 1e-9,
+        "a pan keeps the width"
+    );
+    let moved = (lo - lo2) * px_per_x;
+    assert!(
+        (moved - f64::from(px)).abs() < 2.0,
+        "panned {moved} px of {px}"
+    );
+    assert_eq!(
+        h.app().state().modes(),
+        &modes[..],
+        "the handle did not move"
+    );
 }
 
 fn press(pos: eframe::egui::Pos2, pressed: bool) -> eframe::egui::Event {

@@ -298,13 +298,23 @@ pub fn show(
     if held.is_some() && (released || response.drag_stopped()) {
         state.release();
     }
-    // The view: a drag that grabbed no handle pans, a double click off the
-    // handles resets, and scrolling off a mode's handle zooms about the pointer.
-    let on_handle = origin.and_then(nearest).is_some();
-    if mine && response.dragged() && state.dragging().is_none() && !on_handle {
+    // The view: a press that grabbed no handle pans until released (decided
+    // at the press: handles sliding under the pointer do not stop it), a
+    // double click off the handles resets, and scrolling off a mode's handle
+    // zooms about the pointer.
+    let pan_id = id.with("pan");
+    if pressed && mine {
+        let panning = state.dragging().is_none();
+        ui.data_mut(|d| d.insert_temp(pan_id, panning));
+    }
+    let panning = ui.data(|d| d.get_temp(pan_id)).unwrap_or(false);
+    if panning && mine && response.dragged() {
         state.pan_x(-f64::from(response.drag_delta().x) / f.px_per_x());
     }
-    if response.double_clicked() && !on_handle {
+    if released {
+        ui.data_mut(|d| d.remove::<bool>(pan_id));
+    }
+    if response.double_clicked() && origin.and_then(nearest).is_none() {
         state.reset_x_view();
     }
     let hovered = if held.is_some() {
