@@ -30,13 +30,10 @@ impl Engine for CpuEngine {
     }
 
     fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>> {
-        let kernel = Kernel::new(problem, lr);
-        let fixed = problem.family.fixed_sigma();
-        let states = starts
-            .iter()
-            .map(|&[mu, sigma]| FitState::new(mu, fixed.unwrap_or(sigma)))
-            .collect();
-        Ok(Box::new(CpuRun { kernel, states }))
+        Ok(Box::new(CpuRun {
+            kernel: Kernel::new(problem, lr),
+            states: FitState::batch(problem, starts),
+        }))
     }
 }
 
@@ -55,15 +52,6 @@ impl Run for CpuRun {
     }
 
     fn endpoints(&mut self) -> Result<Vec<Endpoint>> {
-        Ok(self
-            .states
-            .iter()
-            .map(|s| Endpoint {
-                mu: s.mu,
-                sigma: s.sigma,
-                steps: s.adam.t,
-                status: s.status,
-            })
-            .collect())
+        Ok(self.states.iter().map(FitState::endpoint).collect())
     }
 }

@@ -3,6 +3,7 @@
 //! [`Real`]: the CPU engine runs it in f64, the GPU tests run it in f32 beside
 //! the kernel and compare.
 
+use super::Endpoint;
 use crate::adam::Adam;
 use crate::defaults::{CONVERGED_PATIENCE, CONVERGED_STEP, DIVERGED_BEYOND};
 use crate::objective::{Objective, Problem};
@@ -50,6 +51,26 @@ impl<R: Real> FitState<R> {
             adam: Adam::default(),
             still: 0,
             status: RUNNING,
+        }
+    }
+
+    /// Fresh states for a batch's starts [(mu0, sigma0)]; in the fixed
+    /// family every start takes the held sigma. Both engines launch this way.
+    pub fn batch(problem: &Problem, starts: &[[f64; 2]]) -> Vec<Self> {
+        let fixed = problem.family.fixed_sigma();
+        starts
+            .iter()
+            .map(|&[mu, sigma]| Self::new(mu, fixed.unwrap_or(sigma)))
+            .collect()
+    }
+
+    /// Where this start stands, in f64, as both engines report it.
+    pub fn endpoint(&self) -> Endpoint {
+        Endpoint {
+            mu: self.mu.f64(),
+            sigma: self.sigma.f64(),
+            steps: self.adam.t,
+            status: self.status,
         }
     }
 }

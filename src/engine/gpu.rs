@@ -442,11 +442,7 @@ impl Engine for GpuEngine {
     }
 
     fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>> {
-        let fixed = problem.family.fixed_sigma();
-        let states: Vec<FitState<f32>> = starts
-            .iter()
-            .map(|&[mu, sigma]| FitState::new(mu, fixed.unwrap_or(sigma)))
-            .collect();
+        let states: Vec<FitState<f32>> = FitState::batch(problem, starts);
         Ok(Box::new(self.launch_states(problem, &states, lr)?))
     }
 
@@ -588,16 +584,7 @@ impl Run for GpuRun {
     }
 
     fn endpoints(&mut self) -> Result<Vec<Endpoint>> {
-        Ok(self
-            .states()?
-            .iter()
-            .map(|s| Endpoint {
-                mu: f64::from(s.mu),
-                sigma: f64::from(s.sigma),
-                steps: s.adam.t,
-                status: s.status,
-            })
-            .collect())
+        Ok(self.states()?.iter().map(FitState::endpoint).collect())
     }
 }
 
