@@ -105,17 +105,31 @@ impl LiveFit {
     ) -> Self {
         let problem = Problem::new(target.clone(), objective, family);
         let kernel = Kernel::new(&problem, lr);
-        let mut fit = Self {
+        let (start, state, eval) = Self::fresh(&problem, start);
+        Self {
             objective,
-            eval: problem.evaluate(start[0], start[1]),
             problem,
             kernel,
-            state: FitState::new(start[0], start[1]),
+            state,
             start,
             trail: vec![start],
-        };
-        fit.restart(start);
-        fit
+            eval,
+        }
+    }
+
+    /// A fresh fit of `problem` at `start`, clamped to the family and the
+    /// floor: the start, the state with a new Adam, and the exact KL there.
+    fn fresh(problem: &Problem, start: [f64; 2]) -> ([f64; 2], FitState<f64>, Eval) {
+        let sigma = problem
+            .family
+            .fixed_sigma()
+            .unwrap_or(start[1])
+            .max(SIGMA_FLOOR);
+        (
+            [start[0], sigma],
+            FitState::new(start[0], sigma),
+            problem.evaluate(start[0], sigma),
+        )
     }
 
     /// The problem this fit solves (target, objective, family).
@@ -150,16 +164,8 @@ impl LiveFit {
 
     /// Starts afresh at `start` (clamped to the family and the floor) with a new Adam.
     fn restart(&mut self, start: [f64; 2]) {
-        let sigma = self
-            .problem
-            .family
-            .fixed_sigma()
-            .unwrap_or(start[1])
-            .max(SIGMA_FLOOR);
-        self.start = [start[0], sigma];
-        self.state = FitState::new(start[0], sigma);
+        (self.start, self.state, self.eval) = Self::fresh(&self.problem, start);
         self.trail = vec![self.start];
-        self.eval = self.problem.evaluate(start[0], sigma);
     }
 
     /// Keeps the position, forgets Adam's moments and step count (the widget's "release").
