@@ -371,7 +371,7 @@ pub fn summary(report: &BasinReport) -> String {
         report.backend.kind
     );
     for (objective, map) in &report.maps {
-        let unconverged = map.labels.iter().filter(|&&l| l < 0).count();
+        let unconverged = map.unconverged();
         out += &format!(
             "{} {}: {} optim{} ({:.2} s, {} of {} starts not converged, {} starts run)\n",
             objective.formula(),

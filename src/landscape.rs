@@ -212,6 +212,16 @@ const REACH: f64 = 0.25;
 const SAME_POINT: f64 = 1e-6;
 
 impl Landscape {
+    /// Starts that did not converge (label -1).
+    pub fn unconverged(&self) -> usize {
+        self.labels.iter().filter(|&&l| l < 0).count()
+    }
+
+    /// Share of all starts that did not converge, 0..=1.
+    pub fn unconverged_share(&self) -> f64 {
+        self.unconverged() as f64 / self.labels.len().max(1) as f64
+    }
+
     /// Clusters converged endpoints, polishes each cluster in f64, keeps
     /// verified minima (sorted by KL), and labels every start.
     pub fn classify(problem: &Problem, endpoints: &[Endpoint]) -> Self {
@@ -338,10 +348,23 @@ impl Landscape {
     ) -> Result<Self> {
         let clock = Instant::now();
         let (starts, rows) = grid.distinct_starts(problem);
-        let endpoints = run_to_end(engine, problem, &starts, steps, lr, progress)?.repeat(rows);
-        let mut landscape = Self::classify(problem, &endpoints);
+        let endpoints = run_to_end(engine, problem, &starts, steps, lr, progress)?;
+        Ok(Self::of_run(problem, &endpoints, rows, starts.len(), clock))
+    }
+
+    /// The map of a grid's distinct starts' endpoints (each repeated `rows`
+    /// times, see [`Grid::distinct_starts`]), with `starts_run` starts run
+    /// and the time since `clock`.
+    pub fn of_run(
+        problem: &Problem,
+        endpoints: &[Endpoint],
+        rows: usize,
+        starts_run: usize,
+        clock: Instant,
+    ) -> Self {
+        let mut landscape = Self::classify(problem, &endpoints.repeat(rows));
+        landscape.starts_run = starts_run;
         landscape.seconds = clock.elapsed().as_secs_f64();
-        landscape.starts_run = starts.len();
-        Ok(landscape)
+        landscape
     }
 }

@@ -160,9 +160,8 @@ impl Job<'_> {
                 for b in &mut bands {
                     endpoints.extend(b.run.endpoints()?);
                 }
-                let mut landscape = Landscape::classify(self.problem, &endpoints.repeat(rows));
-                landscape.seconds = clock.elapsed().as_secs_f64();
-                landscape.starts_run = starts.len();
+                let landscape =
+                    Landscape::of_run(self.problem, &endpoints, rows, starts.len(), clock);
                 if last {
                     return Ok(Some(landscape));
                 }

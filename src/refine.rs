@@ -97,16 +97,14 @@ pub fn compute_refined(
                         needed[k] = true;
                         continue;
                     }
-                    let tx = if x1 > x0 {
-                        (i - x0) as f64 / (x1 - x0) as f64
-                    } else {
-                        0.0
+                    let frac = |v: usize, lo: usize, hi: usize| {
+                        if hi > lo {
+                            (v - lo) as f64 / (hi - lo) as f64
+                        } else {
+                            0.0
+                        }
                     };
-                    let ty = if y1 > y0 {
-                        (j - y0) as f64 / (y1 - y0) as f64
-                    } else {
-                        0.0
-                    };
+                    let (tx, ty) = (frac(i, x0, x1), frac(j, y0, y1));
                     let steps_at = |c: usize| f64::from(corners[c].1.steps);
                     let interpolated = (1.0 - ty) * ((1.0 - tx) * steps_at(0) + tx * steps_at(1))
                         + ty * ((1.0 - tx) * steps_at(2) + tx * steps_at(3));
@@ -132,8 +130,11 @@ pub fn compute_refined(
         .zip(filled)
         .map(|(e, f)| e.or(f).expect("every start is run or filled"))
         .collect();
-    let mut landscape = Landscape::classify(problem, &endpoints.repeat(rows));
-    landscape.starts_run = coarse.len() + run.len();
-    landscape.seconds = clock.elapsed().as_secs_f64();
-    Ok(landscape)
+    Ok(Landscape::of_run(
+        problem,
+        &endpoints,
+        rows,
+        coarse.len() + run.len(),
+        clock,
+    ))
 }

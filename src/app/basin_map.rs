@@ -370,8 +370,7 @@ fn draw_legend(ui: &egui::Ui, rect: Rect, landscape: Option<&Landscape>) {
         );
         y += 34.0;
     }
-    let unconverged =
-        l.labels.iter().filter(|&&x| x < 0).count() as f64 / l.labels.len().max(1) as f64;
+    let unconverged = l.unconverged_share();
     if y + 16.0 <= rect.bottom() {
         painter.rect_filled(
             Rect::from_min_size(pos2(rect.left(), y + 2.0), vec2(12.0, 12.0)),

@@ -177,8 +177,7 @@ fn draw_map(
             break;
         }
     }
-    let unconverged =
-        map.labels.iter().filter(|&&l| l < 0).count() as f64 / map.labels.len().max(1) as f64;
+    let unconverged = map.unconverged_share();
     c.fill_rect(LEGEND_X as i64, ly as i64 + 2, 14, 14, palette::UNCONVERGED);
     c.text(
         LEGEND_X as f64 + 20.0,
