@@ -12,6 +12,7 @@ use kl_landscape::app::{App, WINDOW_SIZE, engine_for};
 use kl_landscape::defaults::{DEFAULT_LR, DEFAULT_STEPS};
 use kl_landscape::landscape::Grid;
 use kl_landscape::map_job::MapJob;
+use kl_landscape::map_pace::FramePace;
 use kl_landscape::scenario::Scenario;
 use kl_landscape::{Family, Mixture, Objective, Problem};
 
@@ -31,6 +32,8 @@ fn frames(c: &mut Criterion) {
         Objective::Exclusive,
         Family::Gaussian,
     );
+    // Every frame animates, as while the fits run: one chunk a frame.
+    let pace = FramePace::default();
     let map = || {
         MapJob::start(
             engine.clone(),
@@ -39,6 +42,7 @@ fn frames(c: &mut Criterion) {
             DEFAULT_STEPS,
             DEFAULT_LR,
             CHUNK_TIME,
+            pace.clone(),
         )
     };
 
@@ -59,6 +63,7 @@ fn frames(c: &mut Criterion) {
             if job.poll().done {
                 job = map();
             }
+            pace.frame(true);
             h.frame();
             h.render().expect("render")
         })

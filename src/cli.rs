@@ -224,6 +224,11 @@ pub struct GuiArgs {
     /// With --screenshot: frames to run first (default: until the maps are done).
     #[arg(long, value_name = "N", requires = "screenshot")]
     pub frames: Option<String>,
+    /// Write the gap between every two frames of the window to this file
+    /// (tab-separated: seconds, gap in ms, 1 while a map computes), to measure
+    /// how the window keeps up on this machine.
+    #[arg(long, value_name = "FILE", conflicts_with = "screenshot")]
+    pub frame_log: Option<PathBuf>,
 }
 
 fn parse_number(flag: &str, text: &str) -> Result<f64> {
@@ -554,6 +559,17 @@ fn gui(args: &GuiArgs) -> Result<()> {
         .transpose()?;
     match &args.screenshot {
         Some(path) => crate::app::screenshot(scenario, path, frames),
-        None => crate::app::run(scenario),
+        None => {
+            let log = match &args.frame_log {
+                Some(path) => {
+                    let file = std::fs::File::create(path).map_err(|e| {
+                        Error::input(format!("--frame-log {}: {e}", path.display()))
+                    })?;
+                    Some(Box::new(std::io::LineWriter::new(file)) as Box<dyn std::io::Write>)
+                }
+                None => None,
+            };
+            crate::app::run(scenario, log)
+        }
     }
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod export;
 pub mod landscape;
 pub mod map_job;
+pub mod map_pace;
 pub mod objective;
 pub mod palette;
 pub mod polish;

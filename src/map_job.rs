@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crate::engine::{ChunkSizer, Engine, Run};
 use crate::error::{Error, Result};
 use crate::landscape::{Grid, Landscape};
+use crate::map_pace::FramePace;
 use crate::objective::Problem;
 
 /// What a poll sees.
@@ -36,7 +37,7 @@ const PARTIAL_EVERY: Duration = Duration::from_millis(300);
 impl MapJob {
     /// Starts computing `grid` for `problem` on `engine` in the background.
     /// Each submission is sized to take about `chunk_time` (so a device shared
-    /// with the window's renderer is never held long).
+    /// with the window's renderer is never held long) and waits for `pace`.
     pub fn start(
         engine: Arc<dyn Engine>,
         problem: Problem,
@@ -44,6 +45,7 @@ impl MapJob {
         steps: u32,
         lr: f64,
         chunk_time: Duration,
+        pace: FramePace,
     ) -> Self {
         let state = Arc::new(Mutex::new(Snapshot::default()));
         let cancel = Arc::new(AtomicBool::new(false));
@@ -56,6 +58,7 @@ impl MapJob {
                 steps,
                 lr,
                 chunk_time,
+                pace,
             };
             let result = job.run(&state2, &cancel2);
             let mut s = state2.lock().unwrap_or_else(|p| p.into_inner());
@@ -104,6 +107,7 @@ struct Job<'a> {
     steps: u32,
     lr: f64,
     chunk_time: Duration,
+    pace: FramePace,
 }
 
 /// Starts per band. The grid is launched as bands of this many starts and
@@ -140,6 +144,7 @@ impl Job<'_> {
         let budget = (bands.len() as f64) * f64::from(self.steps);
         let mut published = Instant::now();
         while let Some(band) = bands.iter_mut().filter(|b| b.live).min_by_key(|b| b.done) {
+            self.pace.wait(cancel);
             if cancel.load(Ordering::Relaxed) {
                 return Ok(None);
             }

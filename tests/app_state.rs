@@ -15,6 +15,7 @@ use kl_landscape::defaults::{MAX_MODES, SIGMA_FLOOR};
 use kl_landscape::engine::cpu::CpuEngine;
 use kl_landscape::landscape::{Axis, Grid};
 use kl_landscape::map_job::MapJob;
+use kl_landscape::map_pace::FramePace;
 use kl_landscape::scenario::Scenario;
 use kl_landscape::target::Mode;
 use kl_landscape::{Family, Landscape, Mixture, Objective, Problem};
@@ -417,8 +418,9 @@ fn maps_compute_in_the_background_and_restart_on_a_new_target() {
 }
 
 #[test]
-fn a_map_job_run_in_bands_equals_the_batch_map() {
-    // 2560 starts: five bands of the job, one batch run of the CLI.
+fn a_map_job_run_in_bands_and_paced_to_frames_equals_the_batch_map() {
+    // 2560 starts: five bands of the job, one batch run of the CLI; the job
+    // runs one chunk per (simulated, animating) frame.
     let grid = Grid {
         mu: Axis::linear(-7.0, 7.0, 64),
         sigma: Axis::linear(0.1, 4.0, 40),
@@ -429,6 +431,7 @@ fn a_map_job_run_in_bands_equals_the_batch_map() {
         Family::Gaussian,
     );
     let batch = Landscape::compute(&CpuEngine, &problem, &grid, 1000, 0.08, &mut |_| {}).unwrap();
+    let pace = FramePace::default();
     let job = MapJob::start(
         Arc::new(CpuEngine),
         problem,
@@ -436,9 +439,11 @@ fn a_map_job_run_in_bands_equals_the_batch_map() {
         1000,
         0.08,
         Duration::from_millis(8),
+        pace.clone(),
     );
     let t = Instant::now();
     let map = loop {
+        pace.frame(true);
         let snap = job.poll();
         assert!(snap.error.is_none(), "{:?}", snap.error);
         if snap.done {

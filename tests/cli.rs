@@ -83,6 +83,14 @@ fn bad_input_is_one_line_and_exit_code_2() {
         (vec!["fit", "--mu0", "x", "--sigma0", "1"], "--mu0"),
         (vec!["fit", "--mu0", "0", "--sigma0", "-1"], "--sigma0"),
         (vec!["gui", "--frames", "3"], "screenshot"),
+        (
+            vec!["gui", "--frame-log", "/no/such/dir/frames.tsv"],
+            "--frame-log",
+        ),
+        (
+            vec!["gui", "--screenshot", "a.png", "--frame-log", "f.tsv"],
+            "frame-log",
+        ),
     ];
     for (mut args, needle) in cases {
         if args[0] == "basins" {

@@ -8,7 +8,7 @@ use eframe::egui::{
 };
 
 use super::maps::MapSlot;
-use super::plot::{Frame2, rgb, x_axis, y_axis};
+use super::plot::{Frame2, THIN_TOLERANCE, rgb, ringed_disc, thin, x_axis, y_axis};
 use super::state::{LiveFit, MapKey};
 use crate::export::fixed;
 use crate::export::png::nice_ticks;
@@ -237,7 +237,7 @@ pub fn show(
         for (k, o) in s.landscape.optima.iter().enumerate() {
             let p = f.to_screen_clamped(o.mu, o.sigma);
             let c = rgb(optimum_colour(k as i32));
-            clip.circle(p, 7.0, c, Stroke::new(2.0, Color32::WHITE));
+            ringed_disc(&clip, p, 7.0, c, Stroke::new(2.0, Color32::WHITE));
             clip.text(
                 p,
                 Align2::CENTER_CENTER,
@@ -248,13 +248,14 @@ pub fn show(
         }
     }
 
-    // Live fit trajectory.
+    // Live fit trajectory: hundreds of steps, most of them a pixel or less apart.
     let trail: Vec<Pos2> = input
         .fit
         .trail
         .iter()
         .map(|t| f.to_screen_clamped(t[0], t[1]))
         .collect();
+    let trail = thin(&trail, THIN_TOLERANCE);
     let ends = trail.first().copied().zip(trail.last().copied());
     if trail.len() > 1 {
         clip.add(Shape::line(
@@ -264,8 +265,20 @@ pub fn show(
         clip.add(Shape::line(trail, Stroke::new(1.6, Color32::BLACK)));
     }
     if let Some((first, last)) = ends {
-        clip.circle(first, 4.5, Color32::WHITE, Stroke::new(1.5, Color32::BLACK));
-        clip.circle(last, 4.0, Color32::BLACK, Stroke::new(1.5, Color32::WHITE));
+        ringed_disc(
+            &clip,
+            first,
+            4.5,
+            Color32::WHITE,
+            Stroke::new(1.5, Color32::BLACK),
+        );
+        ringed_disc(
+            &clip,
+            last,
+            4.0,
+            Color32::BLACK,
+            Stroke::new(1.5, Color32::WHITE),
+        );
     }
 
     // Hover readout and click.

@@ -9,7 +9,7 @@ use eframe::egui::{
     Stroke, pos2, vec2,
 };
 
-use super::plot::{Frame2, thin, x_axis};
+use super::plot::{Frame2, THIN_TOLERANCE, ringed_disc, thin, x_axis};
 use super::state::{AppState, Handle};
 use crate::export::png::{nice_ticks, tick_label};
 use crate::objective::Objective;
@@ -20,7 +20,6 @@ use crate::target::LN_SQRT_2PI;
 /// [`THIN_TOLERANCE`] pixels (every vertex costs llvmpipe time: 561 points a
 /// curve took 20 ms of a frame).
 const SAMPLES_PER_PX: f32 = 2.0;
-const THIN_TOLERANCE: f32 = 0.25;
 /// A handle is grabbed or hovered within this many pixels.
 const GRAB_RADIUS: f32 = 13.0;
 /// Drawn radius of a handle.
@@ -376,7 +375,7 @@ pub fn show(
         if lit {
             clip.circle_filled(p, r + 3.0, HOVER.gamma_multiply(0.45));
         }
-        clip.circle(p, r, fill, Stroke::new(1.5, Color32::WHITE));
+        ringed_disc(&clip, p, r, fill, Stroke::new(1.5, Color32::WHITE));
     }
     ui.data_mut(|d| d.insert_temp(id, drawn));
     Some(f)

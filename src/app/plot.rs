@@ -136,6 +136,18 @@ pub fn card(ui: &eframe::egui::Ui, rect: Rect) -> Painter {
     painter
 }
 
+/// A disc of radius `r` in `fill` ringed by `ring` (width, colour): two filled
+/// discs rather than a circle with a stroke. egui draws a small filled disc
+/// as one textured quad but tessellates a stroke into about 190 triangles,
+/// and llvmpipe pays for every triangle each frame.
+pub fn ringed_disc(painter: &Painter, centre: Pos2, r: f32, fill: Color32, ring: Stroke) {
+    painter.circle_filled(centre, r + ring.width, ring.color);
+    painter.circle_filled(centre, r, fill);
+}
+
+/// How far (pixels) [`thin`] may move a drawn line: curves and trails alike.
+pub const THIN_TOLERANCE: f32 = 0.25;
+
 /// Longest run of points one kept segment may stand for (bounds the work).
 const THIN_SPAN: usize = 64;
 

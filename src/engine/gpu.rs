@@ -446,11 +446,8 @@ impl Engine for GpuEngine {
         Ok(Box::new(self.launch_states(problem, &states, lr)?))
     }
 
-    fn prepare(&self) -> Result<()> {
-        for k in 1..=defaults::MAX_MODES {
-            self.pipeline(k)?;
-        }
-        Ok(())
+    fn prepare(&self, mode_count: usize) -> Result<()> {
+        self.pipeline(mode_count).map(drop)
     }
 }
 

@@ -52,9 +52,10 @@ pub trait Engine: Send + Sync {
     fn info(&self) -> BackendInfo;
     /// Starts a batch of fits from `starts` = [(mu0, sigma0)] at learning rate `lr`.
     fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>>;
-    /// Does ahead of time what a first launch for any target would do (the
-    /// GPU compiles its kernel variants), so no later launch stalls on it.
-    fn prepare(&self) -> Result<()> {
+    /// Does ahead of time what a first launch for a target of `mode_count`
+    /// modes would do (the GPU compiles that kernel variant), so no later
+    /// launch stalls on it.
+    fn prepare(&self, _mode_count: usize) -> Result<()> {
         Ok(())
     }
 }

@@ -1,0 +1,95 @@
+//! Paces a background map to the window's frames. While the fits animate,
+//! frames follow one another at once and each waits for whatever compute is
+//! queued on the shared device ahead of its render; a map then runs one
+//! chunk per frame, so no frame carries more than one. Otherwise (or when
+//! frames stop coming) the map runs freely.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// A map that has seen no frame for this long runs freely (a hidden window
+/// may stop drawing while it still animates).
+const STALL: Duration = Duration::from_millis(100);
+
+/// The window's side calls [`FramePace::frame`]; a map job calls
+/// [`FramePace::wait`] before each chunk. Clones share one pace.
+#[derive(Clone, Default)]
+pub struct FramePace(Arc<(Mutex<PaceState>, Condvar)>);
+
+#[derive(Default)]
+struct PaceState {
+    per_frame: bool,
+    granted: bool,
+    last_frame: Option<Instant>,
+}
+
+impl FramePace {
+    /// A frame began; `animating`: the next one follows at once, so a map
+    /// may run one chunk before it, else as many as it likes.
+    pub fn frame(&self, animating: bool) {
+        let (lock, wake) = &*self.0;
+        let mut s = lock.lock().unwrap_or_else(|p| p.into_inner());
+        s.per_frame = animating;
+        s.granted = true;
+        s.last_frame = Some(Instant::now());
+        wake.notify_all();
+    }
+
+    /// Blocks until the next chunk may run (returns at once when not paced,
+    /// and soon after `cancel` is set or frames stop coming).
+    pub fn wait(&self, cancel: &AtomicBool) {
+        let (lock, wake) = &*self.0;
+        let mut s = lock.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            let stalled = s.last_frame.is_none_or(|t| t.elapsed() >= STALL);
+            if !s.per_frame || s.granted || stalled || cancel.load(Ordering::Relaxed) {
+                s.granted = false;
+                return;
+            }
+            s = wake
+                .wait_timeout(s, STALL / 4)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_animating_window_grants_one_chunk_a_frame() {
+        let pace = FramePace::default();
+        let cancel = AtomicBool::new(false);
+        // Not paced yet: chunks run freely.
+        pace.wait(&cancel);
+        pace.wait(&cancel);
+        pace.frame(true);
+        pace.wait(&cancel); // the frame's chunk
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = {
+            let pace = pace.clone();
+            std::thread::spawn(move || {
+                let cancel = AtomicBool::new(false);
+                pace.wait(&cancel);
+                tx.send(()).unwrap();
+            })
+        };
+        // No second chunk before the next frame...
+        assert!(rx.recv_timeout(Duration::from_millis(30)).is_err());
+        pace.frame(true);
+        // ...which releases it.
+        rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        waiter.join().unwrap();
+        // Without frames the map is not starved.
+        let t = Instant::now();
+        pace.wait(&cancel);
+        assert!(t.elapsed() < Duration::from_secs(5));
+        // A window that stops animating lets the map run freely again.
+        pace.frame(false);
+        pace.wait(&cancel);
+        pace.wait(&cancel);
+    }
+}
