@@ -11,7 +11,7 @@ use kl_landscape::app::fit_panel::{EXCLUSIVE_Q, INCLUSIVE_Q};
 use kl_landscape::app::headless::{Headless, render_state};
 use kl_landscape::app::maps::Maps;
 use kl_landscape::app::state::{Handle, X_VIEW};
-use kl_landscape::app::{WINDOW_SIZE, engine_for};
+use kl_landscape::app::{MIN_WINDOW_SIZE, WINDOW_SIZE, engine_for};
 use kl_landscape::defaults::DEFAULT_STEPS;
 use kl_landscape::landscape::{Axis, Grid, Landscape};
 use kl_landscape::scenario::Scenario;
@@ -21,6 +21,11 @@ use eframe::egui::{Key, vec2};
 /// A headless window with GPU maps over `grid`, or None (after one line) when
 /// no adapter exists and KL_REQUIRE_GPU is not set.
 fn window(grid: Option<Grid>) -> Option<Headless> {
+    window_of_size(grid, WINDOW_SIZE)
+}
+
+/// [`window`] at `size` points.
+fn window_of_size(grid: Option<Grid>, size: [f32; 2]) -> Option<Headless> {
     let rs = match render_state() {
         Ok(rs) => rs,
         Err(e) if std::env::var("KL_REQUIRE_GPU").is_ok_and(|v| v == "1") => {
@@ -37,7 +42,7 @@ fn window(grid: Option<Grid>) -> Option<Headless> {
         None => Maps::new(engine),
     };
     let app = App::with_maps(&Scenario::default(), maps, 11);
-    Some(Headless::with_app(app, rs, WINDOW_SIZE))
+    Some(Headless::with_app(app, rs, size))
 }
 
 fn small_grid() -> Grid {
@@ -78,6 +83,41 @@ fn the_window_renders_a_full_frame() {
     assert!(has(INCLUSIVE_Q) > 100, "the red q is drawn");
     assert!(has(EXCLUSIVE_Q) > 100, "the blue q is drawn");
     pic.save_png(&out("app_window.png")).expect("png");
+}
+
+#[test]
+fn the_smallest_window_keeps_maps_and_panels_usable() {
+    let grid = small_grid();
+    let Some(mut h) = window_of_size(Some(grid), MIN_WINDOW_SIZE) else {
+        return;
+    };
+    let ready = h.run_until(4000, |app| {
+        Objective::BOTH
+            .iter()
+            .all(|&o| app.current_map(o).is_some())
+    });
+    assert!(ready, "both maps finish");
+    let last = grid.mu.count - 1;
+    for o in Objective::BOTH {
+        let first = h.app().map_cell_pos(o, 0, 0).expect("map drawn");
+        let end = h.app().map_cell_pos(o, last, 0).expect("map drawn");
+        // The legend gives way: the map keeps a width worth clicking in.
+        assert!(
+            end.x - first.x >= 120.0,
+            "{o} map {} px wide",
+            end.x - first.x
+        );
+        assert!(
+            h.app().handle_pos(o, Handle::Q(o)).is_some(),
+            "{o} panel drawn"
+        );
+    }
+    let pic = h.render().expect("render");
+    assert_eq!(
+        (pic.width, pic.height),
+        (MIN_WINDOW_SIZE[0] as u32, MIN_WINDOW_SIZE[1] as u32)
+    );
+    pic.save_png(&out("app_window_smallest.png")).expect("png");
 }
 
 #[test]

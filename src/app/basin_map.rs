@@ -8,7 +8,9 @@ use eframe::egui::{
 };
 
 use super::maps::MapSlot;
-use super::plot::{Frame2, THIN_TOLERANCE, rgb, ringed_disc, thin, x_axis, y_axis};
+use super::plot::{
+    Frame2, THIN_TOLERANCE, rgb, ringed_disc, text_fitting, thin, ticks, x_axis, y_axis,
+};
 use super::state::{LiveFit, MapKey};
 use crate::export::fixed;
 use crate::export::png::nice_ticks;
@@ -16,8 +18,12 @@ use crate::landscape::{Grid, Landscape};
 use crate::objective::Objective;
 use crate::palette::{UNCONVERGED, cell_colour, optimum_colour};
 
-/// Width of the legend column right of the map.
-pub const LEGEND_WIDTH: f32 = 230.0;
+/// Widest the legend column right of the map gets; in a narrow card it
+/// takes at most [`LEGEND_SHARE`] of the width and its lines shorten.
+const LEGEND_WIDTH: f32 = 230.0;
+const LEGEND_SHARE: f32 = 0.42;
+/// Least room (pixels) per tick label along the map's axes.
+const TICK_ROOM: [f32; 2] = [16.0, 22.0];
 
 /// The view's memory of one map: its texture and where it was drawn.
 #[derive(Default)]
@@ -103,36 +109,48 @@ pub fn show(
     let grid = input.grid;
     let shown = input.slot.shown();
 
-    // Header: title, progress, timing.
-    let title = format!(
-        "Basin map, {}  {}",
-        input.objective.formula(),
-        input.objective
-    );
-    painter.text(
-        rect.left_top() + vec2(10.0, 7.0),
-        Align2::LEFT_TOP,
-        title,
-        FontId::proportional(15.0),
-        Color32::from_gray(30),
-    );
+    // Header: status right, title left in what is left; shorter forms when narrow.
     let current = shown.is_some_and(|s| s.complete && &s.key == input.key);
-    let status = match (input.slot.progress(), input.slot.error(), shown) {
-        (_, Some(e), _) => format!("map failed: {e}"),
-        (Some(p), _, _) => format!("computing {:.0}%", 100.0 * p),
-        (None, _, Some(s)) if current => format!(
-            "{}x{} starts, {} steps, {:.1} s",
-            grid.mu.count, grid.sigma.count, input.steps, s.landscape.seconds
-        ),
-        (None, _, Some(_)) => "waiting for the edit to settle".into(),
-        (None, _, None) => "no map yet".into(),
+    let status: Vec<String> = match (input.slot.progress(), input.slot.error(), shown) {
+        // The error itself goes in the line under the map.
+        (_, Some(_), _) => vec!["map failed".into()],
+        (Some(p), _, _) => vec![
+            format!("computing {:.0}%", 100.0 * p),
+            format!("{:.0}%", 100.0 * p),
+        ],
+        (None, _, Some(s)) if current => vec![
+            format!(
+                "{}x{} starts, {} steps, {:.1} s",
+                grid.mu.count, grid.sigma.count, input.steps, s.landscape.seconds
+            ),
+            format!("{:.1} s", s.landscape.seconds),
+        ],
+        (None, _, Some(_)) => vec!["waiting for the edit to settle".into(), "waiting".into()],
+        (None, _, None) => vec!["no map yet".into()],
     };
-    painter.text(
+    let room = rect.width() - 20.0;
+    let status = text_fitting(
+        &painter,
         pos2(rect.right() - 10.0, rect.top() + 9.0),
         Align2::RIGHT_TOP,
-        status,
+        &status,
         FontId::proportional(12.5),
         Color32::from_gray(80),
+        0.45 * room,
+    );
+    let formula = input.objective.formula();
+    text_fitting(
+        &painter,
+        rect.left_top() + vec2(10.0, 7.0),
+        Align2::LEFT_TOP,
+        &[
+            format!("Basin map, {formula}  {}", input.objective),
+            format!("{formula}  {}", input.objective),
+            formula.to_string(),
+        ],
+        FontId::proportional(15.0),
+        Color32::from_gray(30),
+        status.map_or(room, |s| s.left() - rect.left() - 22.0),
     );
     if let Some(p) = input.slot.progress() {
         let bar = Rect::from_min_size(
@@ -150,7 +168,10 @@ pub fn show(
     // Plot area.
     let plot = Rect::from_min_max(
         rect.left_top() + vec2(46.0, 54.0),
-        pos2(rect.right() - LEGEND_WIDTH - 14.0, rect.bottom() - 62.0),
+        pos2(
+            rect.right() - LEGEND_WIDTH.min(LEGEND_SHARE * rect.width()) - 14.0,
+            rect.bottom() - 62.0,
+        ),
     );
     if plot.width() < 20.0 || plot.height() < 20.0 {
         view.frame = None;
@@ -210,11 +231,19 @@ pub fn show(
     x_axis(
         &painter,
         &f,
-        &nice_ticks(grid.mu.lo, grid.mu.hi, 14),
+        &nice_ticks(
+            grid.mu.lo,
+            grid.mu.hi,
+            ticks(plot.width(), TICK_ROOM[0], 14),
+        ),
         |t| Some(format!("{t:.0}")),
         11.5,
     );
-    let sigma_ticks = nice_ticks(grid.sigma.lo, grid.sigma.hi, 8);
+    let sigma_ticks = nice_ticks(
+        grid.sigma.lo,
+        grid.sigma.hi,
+        ticks(plot.height(), TICK_ROOM[1], 8),
+    );
     y_axis(&painter, &f, &sigma_ticks, |t| format!("{t:.1}"), 11.5);
     painter.text(
         pos2(plot.center().x, plot.bottom() + 20.0),
@@ -284,7 +313,7 @@ pub fn show(
     // Hover readout and click.
     let id = ui.scope_id().with(("basin-map", input.objective.key()));
     let response = ui.interact(plot, id, Sense::click());
-    let hover_line = response.hover_pos().and_then(|p| {
+    let hover_forms = response.hover_pos().and_then(|p| {
         let (mu, sigma) = f.to_data(p);
         let (c, r) = cell_at(grid, mu, sigma)?;
         let (mu0, sigma0) = (grid.mu.at(c), grid.sigma.at(r));
@@ -292,26 +321,59 @@ pub fn show(
         let i = r * grid.mu.count + c;
         let label = *l.labels.get(i)?;
         let steps = l.steps_to_converge.get(i).copied().unwrap_or(0);
-        let end = match l.optima.get(usize::try_from(label).ok()?) {
-            Some(o) => format!(
-                "optimum #{label} (μ {}, σ {:.3}), KL {:.4}, {steps} steps",
-                fixed(o.mu, 3),
-                o.sigma,
-                o.kl
-            ),
-            None => format!("not converged after {steps} steps"),
-        };
-        Some(format!("start (μ₀ {mu0:.2}, σ₀ {sigma0:.2})  ->  {end}"))
+        let start = format!("start (μ₀ {mu0:.2}, σ₀ {sigma0:.2})");
+        Some(match l.optima.get(usize::try_from(label).ok()?) {
+            Some(o) => vec![
+                format!(
+                    "{start}  ->  optimum #{label} (μ {}, σ {:.3}), KL {:.4}, {steps} steps",
+                    fixed(o.mu, 3),
+                    o.sigma,
+                    o.kl
+                ),
+                format!("{start}  ->  #{label}, KL {:.4}, {steps} steps", o.kl),
+                format!("{start}  ->  #{label}"),
+            ],
+            None => vec![
+                format!("{start}  ->  not converged after {steps} steps"),
+                format!("{start}  ->  not converged"),
+            ],
+        })
     });
-    let hint =
-        hover_line.unwrap_or_else(|| "click a cell to run the live fit from that start".into());
-    painter.text(
-        pos2(rect.left() + 10.0, rect.bottom() - 20.0),
-        Align2::LEFT_TOP,
-        hint,
-        FontId::proportional(12.0),
-        Color32::from_gray(60),
-    );
+    let at = pos2(rect.left() + 10.0, rect.bottom() - 20.0);
+    let font = FontId::proportional(12.0);
+    let grey = Color32::from_gray(60);
+    match (hover_forms, input.slot.error()) {
+        (Some(forms), _) => {
+            text_fitting(
+                &painter,
+                at,
+                Align2::LEFT_TOP,
+                &forms,
+                font,
+                grey,
+                rect.width() - 20.0,
+            );
+        }
+        // An error is shown whole, cut off by the card if it must be.
+        (None, Some(e)) => {
+            painter.text(at, Align2::LEFT_TOP, format!("map failed: {e}"), font, grey);
+        }
+        (None, None) => {
+            let hints = [
+                "click a cell to run the live fit from that start".to_string(),
+                "click a cell: a fit from there".to_string(),
+            ];
+            text_fitting(
+                &painter,
+                at,
+                Align2::LEFT_TOP,
+                &hints,
+                font,
+                grey,
+                rect.width() - 20.0,
+            );
+        }
+    }
     let clicked = if response.clicked() {
         response.interact_pointer_pos().and_then(|p| {
             let (mu, sigma) = f.to_data(p);
@@ -334,89 +396,75 @@ fn draw_legend(ui: &egui::Ui, rect: Rect, landscape: Option<&Landscape>) {
     let painter = ui.painter_at(rect);
     let font = FontId::proportional(12.0);
     let dark = Color32::from_gray(30);
+    // One line of the legend at `x` pixels in: its longest form that fits.
+    let line = |x: f32, y: f32, forms: &[String], font: FontId, colour: Color32| {
+        let at = pos2(rect.left() + x, y);
+        text_fitting(
+            &painter,
+            at,
+            Align2::LEFT_TOP,
+            forms,
+            font,
+            colour,
+            rect.width() - x,
+        );
+    };
+    let swatch = |y: f32, colour: Color32| {
+        let square = Rect::from_min_size(pos2(rect.left(), y + 2.0), vec2(12.0, 12.0));
+        painter.rect_filled(square, 2.0, colour);
+    };
     let mut y = rect.top();
-    painter.text(
-        pos2(rect.left(), y),
-        Align2::LEFT_TOP,
-        "optima (verified minima)",
-        font.clone(),
-        dark,
-    );
+    let head = ["optima (verified minima)".to_string(), "optima".to_string()];
+    line(0.0, y, &head, font.clone(), dark);
     y += 18.0;
     let Some(l) = landscape else { return };
     for (k, o) in l.optima.iter().enumerate() {
         if y + 30.0 > rect.bottom() {
-            painter.text(
-                pos2(rect.left(), y),
-                Align2::LEFT_TOP,
-                format!("... {} more", l.optima.len() - k),
-                font,
-                dark,
-            );
+            let more = [format!("... {} more", l.optima.len() - k)];
+            line(0.0, y, &more, font, dark);
             return;
         }
-        let c = rgb(optimum_colour(k as i32));
-        painter.rect_filled(
-            Rect::from_min_size(pos2(rect.left(), y + 2.0), vec2(12.0, 12.0)),
-            2.0,
-            c,
-        );
-        let head = format!(
-            "#{k}{}  share {:.1}%",
-            if o.boundary { " (floor)" } else { "" },
-            100.0 * o.basin_fraction
-        );
-        painter.text(
-            pos2(rect.left() + 18.0, y),
-            Align2::LEFT_TOP,
-            head,
-            font.clone(),
-            dark,
-        );
-        let nums = format!("μ {}  σ {:.3}  KL {:.4}", fixed(o.mu, 3), o.sigma, o.kl);
-        painter.text(
-            pos2(rect.left() + 18.0, y + 15.0),
-            Align2::LEFT_TOP,
-            nums,
-            font.clone(),
-            Color32::from_gray(60),
-        );
+        swatch(y, rgb(optimum_colour(k as i32)));
+        let floor = if o.boundary { " (floor)" } else { "" };
+        let share = 100.0 * o.basin_fraction;
+        let head = [
+            format!("#{k}{floor}  share {share:.1}%"),
+            format!("#{k}{floor}  {share:.1}%"),
+        ];
+        line(18.0, y, &head, font.clone(), dark);
+        let nums = [
+            format!("μ {}  σ {:.3}  KL {:.4}", fixed(o.mu, 3), o.sigma, o.kl),
+            format!("μ {}  σ {:.2}  KL {:.3}", fixed(o.mu, 2), o.sigma, o.kl),
+        ];
+        line(18.0, y + 15.0, &nums, font.clone(), Color32::from_gray(60));
         y += 34.0;
     }
-    let unconverged = l.unconverged_share();
     if y + 16.0 <= rect.bottom() {
-        painter.rect_filled(
-            Rect::from_min_size(pos2(rect.left(), y + 2.0), vec2(12.0, 12.0)),
-            2.0,
-            rgb(UNCONVERGED),
-        );
-        painter.text(
-            pos2(rect.left() + 18.0, y),
-            Align2::LEFT_TOP,
-            format!("not converged  {:.1}%", 100.0 * unconverged),
-            font.clone(),
-            dark,
-        );
+        swatch(y, rgb(UNCONVERGED));
+        let share = 100.0 * l.unconverged_share();
+        let forms = [
+            format!("not converged  {share:.1}%"),
+            format!("unconverged {share:.1}%"),
+        ];
+        line(18.0, y, &forms, font.clone(), dark);
         y += 18.0;
     }
     if !l.saddles.is_empty() && y + 16.0 <= rect.bottom() {
-        painter.text(
-            pos2(rect.left(), y),
-            Align2::LEFT_TOP,
-            format!("{} saddle(s) reached, not optima", l.saddles.len()),
-            font.clone(),
-            dark,
-        );
+        let n = l.saddles.len();
+        let forms = [
+            format!("{n} saddle(s) reached, not optima"),
+            format!("{n} saddle(s) reached"),
+        ];
+        line(0.0, y, &forms, font.clone(), dark);
         y += 18.0;
     }
     if y + 30.0 <= rect.bottom() {
-        painter.text(
-            pos2(rect.left(), y + 4.0),
-            Align2::LEFT_TOP,
-            "light = fast, full colour = slow",
-            FontId::proportional(11.0),
-            Color32::from_gray(100),
-        );
+        let forms = [
+            "light = fast, full colour = slow".to_string(),
+            "light = fast".to_string(),
+        ];
+        let faint = Color32::from_gray(100);
+        line(0.0, y + 4.0, &forms, FontId::proportional(11.0), faint);
     }
 }
 

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use eframe::egui::{self, Color32, DragValue, Key, RichText, Slider};
 
+use super::plot::fitting;
 use super::state::{AppState, MAX_SPEED, MODE_STD_MAX, lr_of_slider};
 use crate::objective::Family;
 use crate::scenario::Scenario;
@@ -69,16 +70,17 @@ pub fn keyboard(ctx: &egui::Context, state: &mut AppState) {
     }
 }
 
-/// The top bar.
-pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &str, now: Instant) {
+/// The top bar: the controls, then `engine` (the engine and frame timing,
+/// longest form first) at the right in the first form that has room.
+pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &[String], now: Instant) {
     ui.horizontal(|ui| {
-        ui.spacing_mut().slider_width = 90.0;
+        ui.spacing_mut().slider_width = 80.0;
         ui.label(RichText::new("q:").strong());
         let fixed = state.family().fixed_sigma().is_some();
         let mut choice = usize::from(fixed);
         egui::ComboBox::from_id_salt("family")
             .selected_text(FAMILY_LABELS[choice])
-            .width(180.0)
+            .width(160.0)
             .show_ui(ui, |ui| {
                 for (i, label) in FAMILY_LABELS.iter().enumerate() {
                     ui.selectable_value(&mut choice, i, *label);
@@ -130,8 +132,13 @@ pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &str, now: Insta
             state.set_lr_slider(v, now);
         }
         ui.label(RichText::new(format!("{:.4}", lr_of_slider(v))).monospace());
+        // The engine and frame timing, in the longest form there is room for.
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            ui.label(RichText::new(engine).small().color(Color32::from_gray(110)));
+            let font = egui::TextStyle::Small.resolve(ui.style());
+            let grey = Color32::from_gray(110);
+            if let Some(text) = fitting(ui.painter(), engine, font, grey, ui.available_width()) {
+                ui.label(text);
+            }
         });
     });
 }

@@ -9,7 +9,7 @@ use eframe::egui::{
     Stroke, pos2, vec2,
 };
 
-use super::plot::{Frame2, THIN_TOLERANCE, ringed_disc, thin, x_axis};
+use super::plot::{Frame2, THIN_TOLERANCE, ringed_disc, text_fitting, thin, ticks, x_axis};
 use super::state::{AppState, Handle};
 use crate::export::png::{nice_ticks, tick_label};
 use crate::objective::Objective;
@@ -20,6 +20,8 @@ use crate::target::LN_SQRT_2PI;
 /// [`THIN_TOLERANCE`] pixels (every vertex costs llvmpipe time: 561 points a
 /// curve took 20 ms of a frame).
 const SAMPLES_PER_PX: f32 = 2.0;
+/// Least room (pixels) per x tick label: zoomed labels run to "-0.25".
+const TICK_ROOM: f32 = 32.0;
 /// A handle is grabbed or hovered within this many pixels.
 const GRAB_RADIUS: f32 = 13.0;
 /// Drawn radius of a handle.
@@ -61,8 +63,9 @@ pub struct PanelInfo<'a> {
     pub objective: Objective,
     /// Optima to draw dashed.
     pub optima: &'a [DashedOptimum],
-    /// Where the fit is heading ("optimum #1 (mu .., sigma ..)"), if known.
-    pub heading: Option<String>,
+    /// Where the fit is heading ("optimum #1 (mu .., sigma ..)"), longest
+    /// form first; empty if not known.
+    pub heading: Vec<String>,
 }
 
 fn gauss(x: f64, mu: f64, sigma: f64) -> f64 {
@@ -99,19 +102,8 @@ pub fn show(
     let objective = info.objective;
     let painter = super::plot::card(ui, rect);
 
-    // Header: title and readouts.
-    let title = match objective {
-        Objective::Inclusive => "KL(p || q)  inclusive, mean-seeking",
-        Objective::Exclusive => "KL(q || p)  exclusive, mode-seeking",
-    };
+    // Header: title, status and readouts, in shorter forms when narrow.
     let colour = q_colour(objective);
-    painter.text(
-        rect.left_top() + vec2(10.0, 7.0),
-        Align2::LEFT_TOP,
-        title,
-        FontId::proportional(16.0),
-        colour,
-    );
     let fit = state.fit(objective);
     let [mu, sigma] = fit.position();
     let status = if fit.converged() {
@@ -123,37 +115,58 @@ pub fn show(
     } else {
         "running"
     };
-    painter.text(
+    let status = painter.text(
         rect.right_top() + vec2(-10.0, 9.0),
         Align2::RIGHT_TOP,
         status,
         FontId::proportional(13.0),
         colour,
     );
-    let readout = format!(
-        "KL {:.5}  step {}  |∇| {:.1e}  q = N({}, {:.3}²)",
-        fit.eval.kl,
-        fit.steps(),
-        fit.eval.grad_norm(),
-        crate::export::fixed(mu, 3),
-        sigma
-    );
-    painter.text(
-        rect.left_top() + vec2(10.0, 28.0),
+    let (formula, direction, seeks) = match objective {
+        Objective::Inclusive => ("KL(p || q)", "inclusive", "mean-seeking"),
+        Objective::Exclusive => ("KL(q || p)", "exclusive", "mode-seeking"),
+    };
+    let text_at = |dy: f32| rect.left_top() + vec2(10.0, dy);
+    text_fitting(
+        &painter,
+        text_at(7.0),
         Align2::LEFT_TOP,
-        readout,
-        FontId::monospace(12.5),
-        Color32::from_gray(40),
+        &[
+            format!("{formula}  {direction}, {seeks}"),
+            format!("{formula}  {direction}"),
+        ],
+        FontId::proportional(16.0),
+        colour,
+        status.left() - rect.left() - 20.0,
     );
-    if let Some(h) = &info.heading {
-        painter.text(
-            rect.left_top() + vec2(10.0, 45.0),
-            Align2::LEFT_TOP,
-            h,
-            FontId::proportional(13.0),
-            Color32::from_gray(70),
-        );
-    }
+    let kl = format!("KL {:.5}", fit.eval.kl);
+    let steps = format!("step {}", fit.steps());
+    let q = format!("q = N({}, {:.3}²)", crate::export::fixed(mu, 3), sigma);
+    let readouts = [
+        format!("{kl}  {steps}  |∇| {:.1e}  {q}", fit.eval.grad_norm()),
+        format!("{kl}  {steps}  {q}"),
+        format!("{kl}  {q}"),
+    ];
+    let width = rect.width() - 20.0;
+    let mono = FontId::monospace(12.5);
+    text_fitting(
+        &painter,
+        text_at(28.0),
+        Align2::LEFT_TOP,
+        &readouts,
+        mono,
+        Color32::from_gray(40),
+        width,
+    );
+    text_fitting(
+        &painter,
+        text_at(45.0),
+        Align2::LEFT_TOP,
+        &info.heading,
+        FontId::proportional(13.0),
+        Color32::from_gray(70),
+        width,
+    );
 
     // Plot area.
     let plot = Rect::from_min_max(
@@ -234,7 +247,7 @@ pub fn show(
     x_axis(
         &painter,
         &f,
-        &nice_ticks(lo, hi, 14),
+        &nice_ticks(lo, hi, ticks(plot.width(), TICK_ROOM, 14)),
         |t| Some(tick_label(t)),
         12.0,
     );

@@ -43,6 +43,9 @@ use state::{AppState, slot};
 /// Default window size in points: every pixel costs a software adapter
 /// time each frame, and at 1400x900 llvmpipe's frames ran 4-5 ms longer.
 pub const WINDOW_SIZE: [f32; 2] = [1280.0, 800.0];
+/// Smallest window size in points; at it every text takes a shorter form
+/// rather than overlap another.
+pub const MIN_WINDOW_SIZE: [f32; 2] = [1000.0, 700.0];
 
 /// Repaint interval while only a map computes (partial maps arrive every 0.3 s).
 const MAP_ONLY_FRAME: std::time::Duration = std::time::Duration::from_millis(100);
@@ -232,9 +235,10 @@ impl App {
         }
     }
 
-    /// Where `objective`'s fit is heading: the label of the map cell nearest
-    /// its start (on a current map), else the optimum nearest to where it is.
-    fn heading(&self, objective: Objective) -> Option<String> {
+    /// Where `objective`'s fit is heading, longest form first: the label of
+    /// the map cell nearest its start (on a current map), else the optimum
+    /// nearest to where it is. None before the first map.
+    fn heading(&self, objective: Objective) -> Option<Vec<String>> {
         let fit = self.state.fit(objective);
         let shown = self.maps.slot(objective).shown()?;
         let l = &shown.landscape;
@@ -252,7 +256,13 @@ impl App {
                 .or_else(|| near(fit.position()).map(|_| (usize::MAX, usize::MAX)))?;
             match l.labels.get(r.wrapping_mul(grid.mu.count).wrapping_add(c)) {
                 Some(&label) if label >= 0 => (label as usize, "its start's basin"),
-                Some(_) => return Some("heading to: start not converged on the map".into()),
+                Some(_) => {
+                    return Some(vec![
+                        "heading to: start not converged on the map".into(),
+                        "start not converged on the map".into(),
+                        "start not converged".into(),
+                    ]);
+                }
                 None => (near(fit.position())?.0, "nearest"),
             }
         } else {
@@ -264,12 +274,16 @@ impl App {
         } else {
             "heading to"
         };
-        Some(format!(
-            "{verb} optimum #{k} (μ {}, σ {:.3}, KL {:.4})  [{how}]",
-            crate::export::fixed(o.mu, 3),
-            o.sigma,
-            o.kl
-        ))
+        Some(vec![
+            format!(
+                "{verb} optimum #{k} (μ {}, σ {:.3}, KL {:.4})  [{how}]",
+                crate::export::fixed(o.mu, 3),
+                o.sigma,
+                o.kl
+            ),
+            format!("{verb} optimum #{k}  [{how}]"),
+            format!("{verb} optimum #{k}"),
+        ])
     }
 
     /// True while frames follow one another at once: fits move or an edit is not settled.
@@ -295,10 +309,11 @@ impl App {
             .engine_label()
             .unwrap_or_else(|| "no engine: maps off".into());
         let short = label.split(" (").next().unwrap_or(&label);
-        let engine = match slowest {
-            Some(ms) => format!("{short} · slowest frame {ms:.0} ms"),
-            None => format!("{short} · idle"),
+        let timing = match slowest {
+            Some(ms) => format!("slowest frame {ms:.0} ms"),
+            None => "idle".into(),
         };
+        let engine = [format!("{short} · {timing}"), timing];
         egui::Panel::top("controls").show(ui, |ui| {
             ui.add_space(4.0);
             controls::top_bar(ui, &mut self.state, &engine, now);
@@ -351,7 +366,7 @@ impl App {
             let info = PanelInfo {
                 objective,
                 optima: &optima,
-                heading: self.heading(objective),
+                heading: self.heading(objective).unwrap_or_default(),
             };
             self.panel_frames[slot(objective)] =
                 fit_panel::show(ui, fit_rect, &mut self.state, &info, now);
@@ -401,7 +416,7 @@ pub fn run(scenario: Scenario, frame_log: Option<Box<dyn std::io::Write>>) -> Re
         viewport: egui::ViewportBuilder::default()
             .with_title("kl-landscape")
             .with_inner_size(WINDOW_SIZE)
-            .with_min_inner_size([1000.0, 700.0]),
+            .with_min_inner_size(MIN_WINDOW_SIZE),
         renderer: eframe::Renderer::Wgpu,
         ..Default::default()
     };

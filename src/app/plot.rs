@@ -1,6 +1,8 @@
 //! Data-to-screen mapping and axes shared by the fit panels and the maps.
 
-use eframe::egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Stroke, pos2};
+use std::sync::Arc;
+
+use eframe::egui::{Align2, Color32, FontId, Galley, Painter, Pos2, Rect, Stroke, pos2};
 
 /// A linear map from a data box to a screen rectangle (y up in data, down on screen).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -59,6 +61,12 @@ pub const AXIS: Color32 = Color32::from_gray(70);
 /// Tick label colour.
 pub const TICK_TEXT: Color32 = Color32::from_gray(60);
 
+/// How many ticks an axis `length` pixels long takes with `room` pixels
+/// each, at least 2 and at most `most`: labels never crowd a small window.
+pub fn ticks(length: f32, room: f32, most: usize) -> usize {
+    ((length / room) as usize).clamp(2, most.max(2))
+}
+
 /// Draws an x axis along the plot's bottom with ticks at `ticks` (labelled every `label_every`-th).
 pub fn x_axis(
     painter: &Painter,
@@ -111,6 +119,38 @@ pub fn y_axis(
             TICK_TEXT,
         );
     }
+}
+
+/// The first of `texts` (longest first) laid out in one line no wider than
+/// `max_width` pixels; None when none is.
+pub fn fitting(
+    painter: &Painter,
+    texts: &[String],
+    font: FontId,
+    colour: Color32,
+    max_width: f32,
+) -> Option<Arc<Galley>> {
+    texts
+        .iter()
+        .map(|t| painter.layout_no_wrap(t.clone(), font.clone(), colour))
+        .find(|g| g.size().x <= max_width)
+}
+
+/// Draws [`fitting`]'s text anchored at `at` and returns where it went. A
+/// narrow window gets the shorter forms instead of overlapping text.
+pub fn text_fitting(
+    painter: &Painter,
+    at: Pos2,
+    anchor: Align2,
+    texts: &[String],
+    font: FontId,
+    colour: Color32,
+    max_width: f32,
+) -> Option<Rect> {
+    let galley = fitting(painter, texts, font, colour, max_width)?;
+    let rect = anchor.anchor_size(at, galley.size());
+    painter.galley(rect.min, galley, colour);
+    Some(rect)
 }
 
 /// Converts a palette colour to egui's.
@@ -191,8 +231,8 @@ fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{distance_to_segment, thin};
-    use eframe::egui::{Pos2, pos2};
+    use super::{distance_to_segment, text_fitting, thin, ticks};
+    use eframe::egui::{self, Align2, Color32, FontId, Pos2, pos2};
 
     /// Distance from `p` to the nearest segment of `line`.
     fn off(p: Pos2, line: &[Pos2]) -> f32 {
@@ -230,5 +270,49 @@ mod tests {
                 off(p, &kept)
             );
         }
+    }
+
+    #[test]
+    fn the_longest_text_that_fits_is_drawn_where_anchored() {
+        let ctx = egui::Context::default();
+        let _ = ctx.run_ui(egui::RawInput::default(), |ui| {
+            let painter = ui.painter().clone();
+            let forms = ["a rather long status line".to_string(), "short".to_string()];
+            let font = FontId::proportional(12.0);
+            let width = |t: &str| {
+                let g = painter.layout_no_wrap(t.into(), font.clone(), Color32::BLACK);
+                g.size().x
+            };
+            let (long, short) = (width(&forms[0]), width(&forms[1]));
+            assert!(short < long);
+            let at = pos2(300.0, 10.0);
+            let draw = |max: f32| {
+                text_fitting(
+                    &painter,
+                    at,
+                    Align2::RIGHT_TOP,
+                    &forms,
+                    font.clone(),
+                    Color32::BLACK,
+                    max,
+                )
+            };
+            let wide = draw(long + 1.0).expect("the long form fits");
+            assert_eq!(
+                (wide.right(), wide.top(), wide.width()),
+                (300.0, 10.0, long)
+            );
+            let narrow = draw(long - 1.0).expect("the short form fits");
+            assert_eq!((narrow.right(), narrow.width()), (300.0, short));
+            assert_eq!(draw(short - 1.0), None, "nothing fits");
+        });
+    }
+
+    #[test]
+    fn ticks_leave_each_label_its_room() {
+        assert_eq!(ticks(240.0, 16.0, 14), 14);
+        assert_eq!(ticks(160.0, 16.0, 14), 10);
+        assert_eq!(ticks(10.0, 16.0, 14), 2);
+        assert_eq!(ticks(100.0, 16.0, 0), 2);
     }
 }
