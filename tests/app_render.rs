@@ -11,12 +11,14 @@ use kl_landscape::app::fit_panel::{EXCLUSIVE_Q, INCLUSIVE_Q};
 use kl_landscape::app::headless::{Headless, render_state};
 use kl_landscape::app::maps::Maps;
 use kl_landscape::app::state::{Handle, X_VIEW};
+use kl_landscape::app::warm_up::{TEXTURES, warm_up};
 use kl_landscape::app::{MIN_WINDOW_SIZE, WINDOW_SIZE, engine_for};
 use kl_landscape::defaults::DEFAULT_STEPS;
 use kl_landscape::landscape::{Axis, Grid, Landscape};
 use kl_landscape::scenario::Scenario;
 
 use eframe::egui::{Key, vec2};
+use eframe::egui_wgpu::RenderState;
 
 /// A headless window with GPU maps over `grid`, or None (after one line) when
 /// no adapter exists and KL_REQUIRE_GPU is not set.
@@ -24,18 +26,24 @@ fn window(grid: Option<Grid>) -> Option<Headless> {
     window_of_size(grid, WINDOW_SIZE)
 }
 
-/// [`window`] at `size` points.
-fn window_of_size(grid: Option<Grid>, size: [f32; 2]) -> Option<Headless> {
-    let rs = match render_state() {
-        Ok(rs) => rs,
+/// The wgpu render state, or None (after one line) when no adapter exists
+/// and KL_REQUIRE_GPU is not set.
+fn adapter() -> Option<RenderState> {
+    match render_state() {
+        Ok(rs) => Some(rs),
         Err(e) if std::env::var("KL_REQUIRE_GPU").is_ok_and(|v| v == "1") => {
             panic!("KL_REQUIRE_GPU=1 but {e}")
         }
         Err(e) => {
             println!("skipping: {e}");
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// [`window`] at `size` points.
+fn window_of_size(grid: Option<Grid>, size: [f32; 2]) -> Option<Headless> {
+    let rs = adapter()?;
     let engine = Some(engine_for(&rs));
     let maps = match grid {
         Some(g) => Maps::with_grid(engine, g, DEFAULT_STEPS),
@@ -83,6 +91,18 @@ fn the_window_renders_a_full_frame() {
     assert!(has(INCLUSIVE_Q) > 100, "the red q is drawn");
     assert!(has(EXCLUSIVE_Q) > 100, "the blue q is drawn");
     pic.save_png(&out("app_window.png")).expect("png");
+}
+
+#[test]
+fn the_shader_warm_up_leaves_no_texture_behind() {
+    let Some(rs) = adapter() else {
+        return;
+    };
+    warm_up(&rs);
+    let renderer = rs.renderer.read();
+    for (id, _) in TEXTURES {
+        assert!(renderer.texture(&id).is_none(), "{id:?} freed");
+    }
 }
 
 #[test]

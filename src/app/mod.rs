@@ -15,6 +15,7 @@ pub mod headless;
 pub mod maps;
 pub mod plot;
 pub mod state;
+pub mod warm_up;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -426,7 +427,10 @@ pub fn run(scenario: Scenario, frame_log: Option<Box<dyn std::io::Write>>) -> Re
         options,
         Box::new(move |cc| {
             let engine = match &cc.wgpu_render_state {
-                Some(rs) => engine_for(rs),
+                Some(rs) => {
+                    warm_up::warm_up(rs);
+                    engine_for(rs)
+                }
                 None => Arc::new(CpuEngine) as Arc<dyn Engine>,
             };
             // The starting target's kernel compiles before the first frame: on
