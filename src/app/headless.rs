@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use eframe::egui::epaint::ClippedPrimitive;
 use eframe::egui::{self, Event, Key, Modifiers, PointerButton, Pos2, RawInput, Rect, pos2, vec2};
 use eframe::egui_wgpu::{self, RenderState, ScreenDescriptor, wgpu};
 
@@ -20,7 +21,7 @@ pub const MAX_FRAMES: u32 = 6000;
 /// Simulated frame interval.
 const FRAME: Duration = Duration::from_millis(16);
 /// Longest wait for the GPU to finish a frame.
-const WAIT: Duration = Duration::from_secs(30);
+pub const WAIT: Duration = Duration::from_secs(30);
 
 /// An RGBA8 picture of the window.
 #[derive(Debug, Clone, PartialEq)]
@@ -254,44 +255,8 @@ impl Headless {
             pixels_per_point: ppp,
         };
         let tessellated = self.ctx.tessellate(self.shapes.clone(), ppp);
-        let texture = rs.device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("kl-landscape screenshot"),
-            size: wgpu::Extent3d {
-                width,
-                height,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: rs.target_format,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-            view_formats: &[],
-        });
-        let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
         let mut encoder = rs.device.create_command_encoder(&Default::default());
-        let mut renderer = rs.renderer.write();
-        let user =
-            renderer.update_buffers(&rs.device, &rs.queue, &mut encoder, &tessellated, &screen);
-        {
-            let mut pass = encoder
-                .begin_render_pass(&wgpu::RenderPassDescriptor {
-                    label: Some("egui"),
-                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                        view: &view,
-                        resolve_target: None,
-                        ops: wgpu::Operations {
-                            load: wgpu::LoadOp::Clear(clear_colour()),
-                            store: wgpu::StoreOp::Store,
-                        },
-                        depth_slice: None,
-                    })],
-                    ..Default::default()
-                })
-                .forget_lifetime();
-            renderer.render(&mut pass, &tessellated, &screen);
-        }
-        drop(renderer);
+        let (texture, user) = draw_offscreen(rs, &tessellated, &screen, &mut encoder);
         // Copy to a buffer with rows padded to wgpu's alignment.
         let unpadded = 4 * width;
         let padded = unpadded.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
@@ -356,6 +321,53 @@ impl Headless {
     pub fn save_png(&mut self, path: &Path) -> Result<()> {
         self.render()?.save_png(path)
     }
+}
+
+/// Records egui's `primitives`, drawn over the window's background into a
+/// new texture of the window's format and `screen`'s size, in `encoder`.
+/// Returns the texture and the renderer's own command buffers, which go to
+/// the queue before `encoder`'s.
+pub fn draw_offscreen(
+    rs: &RenderState,
+    primitives: &[ClippedPrimitive],
+    screen: &ScreenDescriptor,
+    encoder: &mut wgpu::CommandEncoder,
+) -> (wgpu::Texture, Vec<wgpu::CommandBuffer>) {
+    let [width, height] = screen.size_in_pixels;
+    let texture = rs.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("kl-landscape offscreen"),
+        size: wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: rs.target_format,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+        view_formats: &[],
+    });
+    let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+    let mut renderer = rs.renderer.write();
+    let user = renderer.update_buffers(&rs.device, &rs.queue, encoder, primitives, screen);
+    let mut pass = encoder
+        .begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("egui offscreen"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: &view,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(clear_colour()),
+                    store: wgpu::StoreOp::Store,
+                },
+                depth_slice: None,
+            })],
+            ..Default::default()
+        })
+        .forget_lifetime();
+    renderer.render(&mut pass, primitives, screen);
+    (texture, user)
 }
 
 /// The window's background as the render pass clears to it.

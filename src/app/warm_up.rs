@@ -11,6 +11,8 @@ use eframe::egui::{
 };
 use eframe::egui_wgpu::{RenderState, ScreenDescriptor, wgpu};
 
+use super::headless::{WAIT, draw_offscreen};
+
 /// Side of the offscreen target, in pixels.
 const SIDE: u32 = 8;
 
@@ -24,10 +26,12 @@ pub const TEXTURES: [(TextureId, TextureOptions); 2] = [
 /// Draws a quad sampling a linear and a nearest texture into a small
 /// offscreen target of the window's format and waits for it.
 pub fn warm_up(rs: &RenderState) {
-    let mut renderer = rs.renderer.write();
     for (id, options) in TEXTURES {
         let image = ImageData::Color(ColorImage::filled([2, 2], Color32::WHITE).into());
-        renderer.update_texture(&rs.device, &rs.queue, id, &ImageDelta::full(image, options));
+        let delta = ImageDelta::full(image, options);
+        rs.renderer
+            .write()
+            .update_texture(&rs.device, &rs.queue, id, &delta);
     }
     let whole = Rect::from_min_max(pos2(0.0, 0.0), pos2(SIDE as f32, SIDE as f32));
     let primitives: Vec<ClippedPrimitive> = TEXTURES
@@ -49,48 +53,15 @@ pub fn warm_up(rs: &RenderState) {
         size_in_pixels: [SIDE, SIDE],
         pixels_per_point: 1.0,
     };
-    let target = rs.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("shader warm-up"),
-        size: wgpu::Extent3d {
-            width: SIDE,
-            height: SIDE,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: rs.target_format,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-        view_formats: &[],
-    });
-    let view = target.create_view(&wgpu::TextureViewDescriptor::default());
     let mut encoder = rs.device.create_command_encoder(&Default::default());
-    let user = renderer.update_buffers(&rs.device, &rs.queue, &mut encoder, &primitives, &screen);
-    {
-        let mut pass = encoder
-            .begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("shader warm-up"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: &view,
-                    resolve_target: None,
-                    ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(wgpu::Color::WHITE),
-                        store: wgpu::StoreOp::Store,
-                    },
-                    depth_slice: None,
-                })],
-                ..Default::default()
-            })
-            .forget_lifetime();
-        renderer.render(&mut pass, &primitives, &screen);
-    }
+    let (_target, user) = draw_offscreen(rs, &primitives, &screen, &mut encoder);
     let index = rs.queue.submit(user.into_iter().chain([encoder.finish()]));
     // A failed wait only means the compile happens in the first frame after all.
     let _ = rs.device.poll(wgpu::PollType::Wait {
         submission_index: Some(index),
-        timeout: None,
+        timeout: Some(WAIT),
     });
     for (id, _) in TEXTURES {
-        renderer.free_texture(&id);
+        rs.renderer.write().free_texture(&id);
     }
 }
