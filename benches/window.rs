@@ -24,7 +24,7 @@ fn frames(c: &mut Criterion) {
             return;
         }
     };
-    let engine = engine_for(&rs);
+    let engine = engine_for(&rs, None);
     let app = App::with_maps(&Scenario::default(), Maps::new(None), 7);
     let mut h = Headless::with_app(app, rs, WINDOW_SIZE);
     let problem = Problem::new(

@@ -151,7 +151,7 @@ impl Job<'_> {
             let n = sizer.next(self.steps - band.done);
             let t = Instant::now();
             let running = band.run.advance(n)?;
-            sizer.record(n, t.elapsed());
+            sizer.record(n, t.elapsed().saturating_sub(band.run.waited()));
             band.done += n;
             band.live = band.done < self.steps && running > 0;
             let last = bands.iter().all(|b| !b.live);

@@ -2,7 +2,8 @@
 //! frames follow one another at once and each waits for whatever compute is
 //! queued on the shared device ahead of its render; a map then runs one
 //! chunk per frame, so no frame carries more than one. Otherwise (or when
-//! frames stop coming) the map runs freely.
+//! frames stop coming) the map runs freely, as far as the window's submit
+//! gate lets it (see `engine::submit_gate` and `app::maps`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};

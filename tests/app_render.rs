@@ -4,6 +4,7 @@
 //! live fit that ends in that basin's optimum.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use kl_landscape::Objective;
 use kl_landscape::app::App;
@@ -14,6 +15,7 @@ use kl_landscape::app::state::{Handle, X_VIEW};
 use kl_landscape::app::warm_up::{TEXTURES, warm_up};
 use kl_landscape::app::{MIN_WINDOW_SIZE, WINDOW_SIZE, engine_for};
 use kl_landscape::defaults::DEFAULT_STEPS;
+use kl_landscape::engine::submit_gate::SubmitGate;
 use kl_landscape::landscape::{Axis, Grid, Landscape};
 use kl_landscape::scenario::Scenario;
 
@@ -44,7 +46,7 @@ fn adapter() -> Option<RenderState> {
 /// [`window`] at `size` points.
 fn window_of_size(grid: Option<Grid>, size: [f32; 2]) -> Option<Headless> {
     let rs = adapter()?;
-    let engine = Some(engine_for(&rs));
+    let engine = Some(engine_for(&rs, None));
     let maps = match grid {
         Some(g) => Maps::with_grid(engine, g, DEFAULT_STEPS),
         None => Maps::new(engine),
@@ -91,6 +93,32 @@ fn the_window_renders_a_full_frame() {
     assert!(has(INCLUSIVE_Q) > 100, "the red q is drawn");
     assert!(has(EXCLUSIVE_Q) > 100, "the blue q is drawn");
     pic.save_png(&out("app_window.png")).expect("png");
+}
+
+#[test]
+fn a_gated_engine_submits_only_while_a_frame_is_built() {
+    let Some(rs) = adapter() else {
+        return;
+    };
+    let gate = SubmitGate::default();
+    let engine = Some(engine_for(&rs, Some(gate.clone())));
+    let maps = Maps::with_grid(engine, small_grid(), DEFAULT_STEPS);
+    let app = App::with_maps(&Scenario::default(), maps, 11);
+    let mut h = Headless::with_app(app, rs, WINDOW_SIZE);
+    let ready = h.run_until(4000, |app| {
+        Objective::BOTH
+            .iter()
+            .all(|&o| app.current_map(o).is_some())
+    });
+    assert!(ready, "both maps finish through the gate");
+    // Between frames the gate is shut: a submission waits for the next frame.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || gate.submit(|| tx.send(()).unwrap()));
+    assert!(rx.recv_timeout(Duration::from_millis(100)).is_err());
+    h.frame();
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("let through by the frame");
+    waiter.join().unwrap();
 }
 
 #[test]

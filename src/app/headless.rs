@@ -86,7 +86,7 @@ impl Headless {
     /// window on `scenario` at `size` points, its maps on the GPU engine over that device.
     pub fn new(scenario: &Scenario, size: [f32; 2], seed: u64) -> Result<Self> {
         let render_state = render_state()?;
-        let maps = Maps::new(Some(super::engine_for(&render_state)));
+        let maps = Maps::new(Some(super::engine_for(&render_state, None)));
         Ok(Self::with_app(
             App::with_maps(scenario, maps, seed),
             render_state,

@@ -3,10 +3,11 @@
 //! one stays until the new one is done), and the progress of the one in flight.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::defaults::DEFAULT_STEPS;
 use crate::engine::Engine;
+use crate::engine::submit_gate::SubmitGate;
 use crate::landscape::{Grid, Landscape};
 use crate::map_job::MapJob;
 use crate::map_pace::FramePace;
@@ -123,7 +124,20 @@ pub struct Maps {
     slots: [MapSlot; 2],
     prepared: bool,
     pace: FramePace,
+    /// The engine's submit gate: open from [`Maps::frame`] to [`Maps::frame_done`].
+    gate: Option<SubmitGate>,
+    /// Whether this frame's fits animate (see [`Maps::frame`]).
+    animating: bool,
 }
+
+/// While nothing animates and a map computes, the window draws a frame every
+/// 100 ms; each such frame without input then holds the submit gate open
+/// this long, so the map runs chunk after chunk (about 80% of the time)
+/// instead of one a frame.
+const IDLE_LEASE: Duration = Duration::from_millis(80);
+/// How long a frame's UI waits for the chunk it granted to be submitted:
+/// a map thread slow to wake would otherwise miss the frame and lose one.
+const GRANT_PATIENCE: Duration = Duration::from_millis(3);
 
 impl Maps {
     /// Maps on `engine` (None: no maps are computed) over the window's grid.
@@ -137,6 +151,7 @@ impl Maps {
 
     /// Maps over a given grid and step budget (tests use small ones).
     pub fn with_grid(engine: Option<Arc<dyn Engine>>, grid: Grid, steps: u32) -> Self {
+        let gate = engine.as_ref().and_then(|e| e.submit_gate());
         Self {
             engine,
             grid,
@@ -144,6 +159,8 @@ impl Maps {
             slots: Default::default(),
             prepared: false,
             pace: FramePace::default(),
+            gate,
+            animating: false,
         }
     }
 
@@ -175,10 +192,33 @@ impl Maps {
         &self.slots[slot(objective)]
     }
 
-    /// A frame begins; `animating`: the next follows at once, so
+    /// A frame's UI begins; `animating`: the next follows at once, so
     /// the map in flight runs one chunk alongside it (see [`FramePace`]).
-    pub fn frame(&self, animating: bool) {
+    /// Opens the engine's submit gate until [`Maps::frame_done`].
+    pub fn frame(&mut self, animating: bool) {
+        if let Some(gate) = &self.gate {
+            gate.open();
+            // The chunk this frame grants should go out before the gate shuts.
+            if animating && self.busy() {
+                gate.expect_one();
+            }
+        }
+        self.animating = animating;
         self.pace.frame(animating);
+    }
+
+    /// The frame's UI is built: the window may now paint, handle events and
+    /// reconfigure its surface, so map submissions wait for the next frame
+    /// (after [`IDLE_LEASE`] more of them when nothing animates and the
+    /// frame had no `input` to answer).
+    pub fn frame_done(&self, input: bool) {
+        let Some(gate) = &self.gate else { return };
+        let lease = Instant::now();
+        let idle = !self.animating && !input;
+        while idle && self.busy() && lease.elapsed() < IDLE_LEASE {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        gate.close(GRANT_PATIENCE);
     }
 
     /// True while any map computes.

@@ -26,6 +26,7 @@ use eframe::egui::{self, Color32, FontId, Rect, TextStyle, pos2, vec2};
 use crate::engine::Engine;
 use crate::engine::cpu::CpuEngine;
 use crate::engine::gpu::GpuEngine;
+use crate::engine::submit_gate::SubmitGate;
 use crate::error::{Error, Result};
 use crate::export::{self, BasinReport};
 use crate::landscape::Landscape;
@@ -349,6 +350,9 @@ impl App {
         } else if self.maps.busy() {
             ctx.request_repaint_after(MAP_ONLY_FRAME);
         }
+        // A frame answering input hands the device back at once.
+        let input = ctx.input(|i| !i.events.is_empty() || i.pointer.is_moving());
+        self.maps.frame_done(input);
     }
 
     fn central(&mut self, ui: &mut egui::Ui, now: Instant) {
@@ -400,12 +404,17 @@ impl eframe::App for App {
     }
 }
 
-/// The maps' engine on an egui wgpu render state: the GPU engine on its device.
-pub fn engine_for(render_state: &eframe::egui_wgpu::RenderState) -> Arc<dyn Engine> {
+/// The maps' engine on an egui wgpu render state: the GPU engine on its
+/// device, its submissions through `gate` when a window's surface shares it.
+pub fn engine_for(
+    render_state: &eframe::egui_wgpu::RenderState,
+    gate: Option<SubmitGate>,
+) -> Arc<dyn Engine> {
     Arc::new(GpuEngine::from_device(
         render_state.device.clone(),
         render_state.queue.clone(),
         &render_state.adapter.get_info(),
+        gate,
     ))
 }
 
@@ -429,7 +438,10 @@ pub fn run(scenario: Scenario, frame_log: Option<Box<dyn std::io::Write>>) -> Re
             let engine = match &cc.wgpu_render_state {
                 Some(rs) => {
                     warm_up::warm_up(rs);
-                    engine_for(rs)
+                    // Shut until the first frame's UI: eframe may resize first.
+                    let gate = SubmitGate::default();
+                    gate.close(std::time::Duration::ZERO);
+                    engine_for(rs, Some(gate))
                 }
                 None => Arc::new(CpuEngine) as Arc<dyn Engine>,
             };

@@ -5,10 +5,12 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytemuck::{Pod, Zeroable};
 
 use super::fit::{CONVERGED, DIVERGED, FitState, Kernel, RUNNING};
+use super::submit_gate::SubmitGate;
 use super::{BackendInfo, Endpoint, Engine, Run};
 use crate::defaults;
 use crate::error::{Error, Result};
@@ -139,6 +141,25 @@ struct Shared {
     pipelines: Mutex<HashMap<usize, wgpu::ComputePipeline>>,
     pool: Mutex<Vec<Slot>>,
     info: BackendInfo,
+    /// The window's gate when the device is shared with one.
+    gate: Option<SubmitGate>,
+}
+
+impl Shared {
+    /// Submits `work` in one submission, through the gate if there is one;
+    /// returns how long the gate held it.
+    fn submit(&self, work: Vec<wgpu::CommandBuffer>) -> Duration {
+        let submit = || {
+            self.queue.submit(work);
+        };
+        match &self.gate {
+            Some(gate) => gate.submit(submit).1,
+            None => {
+                submit();
+                Duration::ZERO
+            }
+        }
+    }
 }
 
 /// The wgpu engine. Cheap to clone; clones share the device and the buffer pool.
@@ -170,14 +191,16 @@ impl GpuEngine {
             ..Default::default()
         }))
         .map_err(|e| Error::runtime(format!("could not open the GPU device ({e})")))?;
-        Ok(Self::from_device(device, queue, &adapter.get_info()))
+        Ok(Self::from_device(device, queue, &adapter.get_info(), None))
     }
 
-    /// Builds the engine on an existing device (the window shares eframe's).
+    /// Builds the engine on an existing device (the window shares eframe's,
+    /// and passes the `gate` its submissions go through).
     pub fn from_device(
         device: wgpu::Device,
         queue: wgpu::Queue,
         adapter: &wgpu::AdapterInfo,
+        gate: Option<SubmitGate>,
     ) -> Self {
         let entry = |binding: u32, ty: wgpu::BufferBindingType| wgpu::BindGroupLayoutEntry {
             binding,
@@ -227,6 +250,7 @@ impl GpuEngine {
                 pipelines: Mutex::new(HashMap::new()),
                 pool: Mutex::new(Vec::new()),
                 info,
+                gate,
             }),
             max_slice: by_binding.min(by_dispatch).max(1),
         }
@@ -322,7 +346,7 @@ impl GpuEngine {
             pass.dispatch_workgroups(invocations.div_ceil(64), 1, 1);
         }
         encoder.copy_buffer_to_buffer(&out, 0, &readback, 0, size);
-        self.shared.queue.submit([encoder.finish()]);
+        self.shared.submit(vec![encoder.finish()]);
         readback.map_async(wgpu::MapMode::Read, .., |_| {});
         device
             .poll(wgpu::PollType::wait_indefinitely())
@@ -446,6 +470,10 @@ impl Engine for GpuEngine {
         Ok(Box::new(self.launch_states(problem, &states, lr)?))
     }
 
+    fn submit_gate(&self) -> Option<SubmitGate> {
+        self.shared.gate.clone()
+    }
+
     fn prepare(&self, mode_count: usize) -> Result<()> {
         self.pipeline(mode_count).map(drop)
     }
@@ -486,6 +514,8 @@ impl GpuEngine {
             engine: self.clone(),
             pipeline: self.pipeline(kernel.modes.len())?,
             slices,
+            waited: Duration::ZERO,
+            latest: states.to_vec(),
         })
     }
 }
@@ -495,33 +525,26 @@ pub struct GpuRun {
     engine: GpuEngine,
     pipeline: wgpu::ComputePipeline,
     slices: Vec<(Slot, Params)>,
+    /// Time `advance` spent waiting for the gate since `waited` was asked.
+    waited: Duration,
+    /// Every start's state after the last advance, in launch order.
+    latest: Vec<FitState<f32>>,
 }
 
 impl GpuRun {
-    /// Copies `bytes` of each slice's buffers (running counter first, then states) to its readback buffer and maps it.
-    fn read(&self, with_states: bool) -> Result<Vec<Vec<u8>>> {
+    /// Submits `before`, then copies each slice's running counter and states
+    /// to its readback buffer, in one submission (a shared device's gate
+    /// lets one through a frame), and reads them back; also returns how long
+    /// the gate held the submission.
+    fn read(&self, before: Option<wgpu::CommandBuffer>) -> Result<(Vec<Vec<u8>>, Duration)> {
         let shared = &self.engine.shared;
         let mut encoder = shared.device.create_command_encoder(&Default::default());
+        let size = |p: &Params| 4 + u64::from(p.count) * STATE_BYTES;
         for (slot, p) in &self.slices {
             encoder.copy_buffer_to_buffer(&slot.running, 0, &slot.readback, 0, 4);
-            if with_states {
-                encoder.copy_buffer_to_buffer(
-                    &slot.states,
-                    0,
-                    &slot.readback,
-                    4,
-                    u64::from(p.count) * STATE_BYTES,
-                );
-            }
+            encoder.copy_buffer_to_buffer(&slot.states, 0, &slot.readback, 4, size(p) - 4);
         }
-        shared.queue.submit([encoder.finish()]);
-        let size = |p: &Params| {
-            4 + if with_states {
-                u64::from(p.count) * STATE_BYTES
-            } else {
-                0
-            }
-        };
+        let waited = shared.submit(before.into_iter().chain([encoder.finish()]).collect());
         for (slot, p) in &self.slices {
             slot.readback
                 .map_async(wgpu::MapMode::Read, ..size(p), |_| {});
@@ -540,7 +563,7 @@ impl GpuRun {
             slot.readback.unmap();
             out.push(bytes);
         }
-        Ok(out)
+        Ok((out, waited))
     }
 }
 
@@ -549,9 +572,16 @@ impl Run for GpuRun {
         let shared = &self.engine.shared;
         let max = shared.device.limits().max_compute_workgroups_per_dimension;
         let mut left = steps;
+        // The last dispatch goes in one submission with the read-back.
+        let mut last = None;
         while left > 0 {
             let n = left.min(MAX_DISPATCH_STEPS);
             left -= n;
+            // Dispatches of different steps each need their own submission,
+            // before the next one's parameters are written.
+            if let Some(earlier) = last.take() {
+                self.waited += shared.submit(vec![earlier]);
+            }
             let mut encoder = shared.device.create_command_encoder(&Default::default());
             for (slot, p) in &mut self.slices {
                 p.steps = n;
@@ -571,28 +601,36 @@ impl Run for GpuRun {
                 pass.dispatch_workgroups(x, y, 1);
             }
             // Each slice has its own params buffer, so one submission covers all slices.
-            shared.queue.submit([encoder.finish()]);
+            last = Some(encoder.finish());
         }
-        let counts = self.read(false)?;
-        Ok(counts
+        // The states come back with the counters, so endpoints need no
+        // submission of their own (a gated one would wait for a frame).
+        let (read, waited) = self.read(last)?;
+        self.waited += waited;
+        self.latest = read
+            .iter()
+            .flat_map(|b| bytemuck::pod_collect_to_vec::<u8, FitState<f32>>(&b[4..]))
+            .collect();
+        Ok(read
             .iter()
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
             .sum())
     }
 
     fn endpoints(&mut self) -> Result<Vec<Endpoint>> {
-        Ok(self.states()?.iter().map(FitState::endpoint).collect())
+        Ok(self.latest.iter().map(FitState::endpoint).collect())
+    }
+
+    fn waited(&mut self) -> Duration {
+        std::mem::take(&mut self.waited)
     }
 }
 
 impl GpuRun {
-    /// Every start's full state (Adam moments included), read back from the device.
-    pub fn states(&self) -> Result<Vec<FitState<f32>>> {
-        Ok(self
-            .read(true)?
-            .iter()
-            .flat_map(|b| bytemuck::pod_collect_to_vec::<u8, FitState<f32>>(&b[4..]))
-            .collect())
+    /// Every start's full state (Adam moments included), as read back from
+    /// the device with the last advance (as launched before any).
+    pub fn states(&self) -> &[FitState<f32>] {
+        &self.latest
     }
 }
 

@@ -6,6 +6,7 @@ pub mod cpu;
 pub mod exp_rate;
 pub mod fit;
 pub mod gpu;
+pub mod submit_gate;
 
 use std::time::{Duration, Instant};
 
@@ -44,6 +45,11 @@ pub trait Run: Send {
     fn advance(&mut self, steps: u32) -> Result<usize>;
     /// The current state of every start, in the order they were given.
     fn endpoints(&mut self) -> Result<Vec<Endpoint>>;
+    /// How long `advance` waited for a shared device's gate since last
+    /// asked: time a chunk did not work, which its sizing leaves out.
+    fn waited(&mut self) -> Duration {
+        Duration::ZERO
+    }
 }
 
 /// A backend that can run batches.
@@ -57,6 +63,10 @@ pub trait Engine: Send + Sync {
     /// launch stalls on it.
     fn prepare(&self, _mode_count: usize) -> Result<()> {
         Ok(())
+    }
+    /// The gate this engine's submissions wait on (a window's shared device).
+    fn submit_gate(&self) -> Option<submit_gate::SubmitGate> {
+        None
     }
 }
 
