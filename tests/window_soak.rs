@@ -1,0 +1,156 @@
+//! The real window on a virtual display (Xvfb), driven by xdotool with random
+//! clicks, drags, wheel turns, keys and resizes while its maps compute: it
+//! must stay open. Resizing while a map computed once closed it (a wgpu
+//! validation error in `Surface::configure`). Needs Xvfb and xdotool; without
+//! them the test says so in one line, and fails if KL_REQUIRE_DISPLAY=1 (CI).
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long the random events go on.
+const SOAK: Duration = Duration::from_secs(25);
+/// Longest wait for the window to appear.
+const OPEN: Duration = Duration::from_secs(60);
+
+/// A child process killed when dropped.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Starts Xvfb on a free display; returns it and the display name.
+fn virtual_display() -> (Killed, String) {
+    let mut xvfb = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "1600x1000x24"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb starts");
+    let mut line = String::new();
+    BufReader::new(xvfb.stdout.take().expect("Xvfb's stdout"))
+        .read_line(&mut line)
+        .expect("Xvfb names its display");
+    (Killed(xvfb), format!(":{}", line.trim()))
+}
+
+fn xdotool(display: &str, args: &[&str]) -> String {
+    let out = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .stderr(Stdio::null())
+        .output()
+        .expect("xdotool runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_window_survives_random_input_and_resizes() {
+    if !(have("Xvfb") && have("xdotool")) {
+        assert!(
+            std::env::var("KL_REQUIRE_DISPLAY").as_deref() != Ok("1"),
+            "KL_REQUIRE_DISPLAY=1 but Xvfb or xdotool is missing"
+        );
+        println!("skipping the window soak: Xvfb or xdotool is missing");
+        return;
+    }
+    let (_xvfb, display) = virtual_display();
+    // A scratch folder: a Save click writes its scenario there.
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("window-soak");
+    std::fs::create_dir_all(&scratch).expect("scratch folder");
+    let mut app = Killed(
+        Command::new(env!("CARGO_BIN_EXE_kl-landscape"))
+            .arg("gui")
+            .env("DISPLAY", &display)
+            .current_dir(&scratch)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the window starts"),
+    );
+    let opened = Instant::now();
+    let window = loop {
+        let found = xdotool(&display, &["search", "--name", "^kl-landscape$"]);
+        if let Some(id) = found.split_whitespace().next() {
+            break id.to_string();
+        }
+        assert!(opened.elapsed() < OPEN, "no window after {OPEN:?}");
+        assert!(
+            app.0.try_wait().unwrap().is_none(),
+            "the window quit before showing"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+
+    let mut rng = fastrand::Rng::with_seed(5);
+    let (mut events, start) = (0, Instant::now());
+    while start.elapsed() < SOAK {
+        let at =
+            |rng: &mut fastrand::Rng| [rng.u32(0..1600).to_string(), rng.u32(0..1000).to_string()];
+        let [x, y] = at(&mut rng);
+        let r = rng.f32();
+        if r < 0.08 {
+            let (w, h) = (rng.u32(1000..=1600), rng.u32(700..=1000));
+            xdotool(
+                &display,
+                &["windowsize", &window, &w.to_string(), &h.to_string()],
+            );
+        } else if r < 0.35 {
+            xdotool(&display, &["mousemove", &x, &y, "click", "1"]);
+        } else if r < 0.6 {
+            let [x2, y2] = at(&mut rng);
+            let drag = [
+                "mousemove",
+                &x,
+                &y,
+                "mousedown",
+                "1",
+                "mousemove",
+                &x2,
+                &y2,
+                "mouseup",
+                "1",
+            ];
+            xdotool(&display, &drag);
+        } else if r < 0.8 {
+            let wheel = if rng.bool() { "4" } else { "5" };
+            xdotool(&display, &["mousemove", &x, &y, "click", wheel]);
+        } else {
+            let keys = [
+                "plus",
+                "minus",
+                "r",
+                "space",
+                "Return",
+                "BackSpace",
+                "1",
+                "period",
+            ];
+            let key = keys[rng.usize(..keys.len())];
+            xdotool(&display, &["windowfocus", &window, "key", key]);
+        }
+        events += 1;
+        if app.0.try_wait().unwrap().is_some() {
+            let mut err = String::new();
+            let _ = app.0.stderr.take().map(|mut e| e.read_to_string(&mut err));
+            panic!("the window closed after {events} events:\n{err}");
+        }
+    }
+    println!(
+        "{events} events in {:?}: the window stayed open",
+        start.elapsed()
+    );
+}
