@@ -33,6 +33,9 @@ struct State {
     /// Of those, how many the last opening let through: closing waits for
     /// them, so a short opening cannot shut out a thread still waking up.
     admitted: usize,
+    /// Submissions not yet arrived that this opening lets through too;
+    /// closing waits for them only so long (see [`SubmitGate::expect_one`]).
+    expected: usize,
 }
 
 impl SubmitGate {
@@ -51,25 +54,26 @@ impl SubmitGate {
     /// Lets one more submission through this opening, one not waiting yet
     /// (a chunk just granted): closing waits a while for it.
     pub fn expect_one(&self) {
-        self.lock().admitted += 1;
+        self.lock().expected += 1;
     }
 
     /// Holds submissions from now on; returns once none is under way and
-    /// every one let through by the last opening has gone, or, for those not
-    /// yet arrived, once `patience` has passed (they then wait for the next).
+    /// every one let through by the last opening has gone, or, for those
+    /// expected but not yet arrived, once `patience` has passed (they then
+    /// wait for the next opening).
     pub fn close(&self, patience: Duration) {
         let start = Instant::now();
         let mut s = self.lock();
         s.closed = true;
         loop {
             let left = patience.saturating_sub(start.elapsed());
-            if s.admitted > 0 && left.is_zero() {
-                s.admitted = 0;
+            if left.is_zero() {
+                s.expected = 0;
             }
-            if s.submitting == 0 && s.admitted == 0 {
+            if s.submitting == 0 && s.admitted == 0 && s.expected == 0 {
                 return;
             }
-            let wait = if s.admitted > 0 { left } else { CLOSE_POLL };
+            let wait = if s.expected > 0 { left } else { CLOSE_POLL };
             s = self
                 .0
                 .changed
@@ -86,11 +90,15 @@ impl SubmitGate {
         {
             let mut s = self.lock();
             s.waiting += 1;
-            while s.closed && s.admitted == 0 {
+            while s.closed && s.admitted == 0 && s.expected == 0 {
                 s = self.0.changed.wait(s).unwrap_or_else(|p| p.into_inner());
             }
             s.waiting -= 1;
-            s.admitted = s.admitted.saturating_sub(1);
+            if s.admitted > 0 {
+                s.admitted -= 1;
+            } else {
+                s.expected = s.expected.saturating_sub(1);
+            }
             s.submitting += 1;
         }
         let waited = start.elapsed();
@@ -104,6 +112,7 @@ impl SubmitGate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::Ordering;
     use std::sync::mpsc;
 
     #[test]
@@ -151,15 +160,14 @@ mod tests {
         let start = Instant::now();
         gate.close(Duration::from_millis(30));
         assert!(start.elapsed() >= Duration::from_millis(30));
+        let opened = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let late = {
-            let gate = gate.clone();
-            std::thread::spawn(move || gate.submit(|| ()).1)
+            let (gate, opened) = (gate.clone(), opened.clone());
+            std::thread::spawn(move || gate.submit(|| opened.load(Ordering::SeqCst)).0)
         };
         std::thread::sleep(Duration::from_millis(50));
+        opened.store(true, Ordering::SeqCst);
         gate.open();
-        assert!(
-            late.join().unwrap() >= Duration::from_millis(40),
-            "held until opened"
-        );
+        assert!(late.join().unwrap(), "held until the next opening");
     }
 }
