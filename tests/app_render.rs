@@ -25,7 +25,7 @@ use eframe::egui_wgpu::RenderState;
 /// A headless window with GPU maps over `grid`, or None (after one line) when
 /// no adapter exists and KL_REQUIRE_GPU is not set.
 fn window(grid: Option<Grid>) -> Option<Headless> {
-    window_of_size(grid, WINDOW_SIZE)
+    window_with(grid, WINDOW_SIZE, None)
 }
 
 /// The wgpu render state, or None (after one line) when no adapter exists
@@ -43,10 +43,10 @@ fn adapter() -> Option<RenderState> {
     }
 }
 
-/// [`window`] at `size` points.
-fn window_of_size(grid: Option<Grid>, size: [f32; 2]) -> Option<Headless> {
+/// [`window`] at `size` points, its engine's submissions through `gate`.
+fn window_with(grid: Option<Grid>, size: [f32; 2], gate: Option<SubmitGate>) -> Option<Headless> {
     let rs = adapter()?;
-    let engine = Some(engine_for(&rs, None));
+    let engine = Some(engine_for(&rs, gate));
     let maps = match grid {
         Some(g) => Maps::with_grid(engine, g, DEFAULT_STEPS),
         None => Maps::new(engine),
@@ -97,19 +97,11 @@ fn the_window_renders_a_full_frame() {
 
 #[test]
 fn a_gated_engine_submits_only_while_a_frame_is_built() {
-    let Some(rs) = adapter() else {
+    let gate = SubmitGate::default();
+    let Some(mut h) = window_with(Some(small_grid()), WINDOW_SIZE, Some(gate.clone())) else {
         return;
     };
-    let gate = SubmitGate::default();
-    let engine = Some(engine_for(&rs, Some(gate.clone())));
-    let maps = Maps::with_grid(engine, small_grid(), DEFAULT_STEPS);
-    let app = App::with_maps(&Scenario::default(), maps, 11);
-    let mut h = Headless::with_app(app, rs, WINDOW_SIZE);
-    let ready = h.run_until(4000, |app| {
-        Objective::BOTH
-            .iter()
-            .all(|&o| app.current_map(o).is_some())
-    });
+    let ready = h.run_until(4000, App::maps_done);
     assert!(ready, "both maps finish through the gate");
     // Between frames the gate is shut: a submission waits for the next frame.
     let (tx, rx) = std::sync::mpsc::channel();
@@ -136,14 +128,10 @@ fn the_shader_warm_up_leaves_no_texture_behind() {
 #[test]
 fn the_smallest_window_keeps_maps_and_panels_usable() {
     let grid = small_grid();
-    let Some(mut h) = window_of_size(Some(grid), MIN_WINDOW_SIZE) else {
+    let Some(mut h) = window_with(Some(grid), MIN_WINDOW_SIZE, None) else {
         return;
     };
-    let ready = h.run_until(4000, |app| {
-        Objective::BOTH
-            .iter()
-            .all(|&o| app.current_map(o).is_some())
-    });
+    let ready = h.run_until(4000, App::maps_done);
     assert!(ready, "both maps finish");
     let last = grid.mu.count - 1;
     for o in Objective::BOTH {
@@ -418,10 +406,7 @@ fn finished_maps_export_in_the_basins_formats() {
         h.app().report().is_none(),
         "nothing to export before a map exists"
     );
-    let ready = h.run_until(4000, |app| {
-        app.current_map(Objective::Exclusive).is_some()
-            && app.current_map(Objective::Inclusive).is_some()
-    });
+    let ready = h.run_until(4000, App::maps_done);
     assert!(ready, "maps did not finish");
     let report = h.app().report().expect("a report once the maps exist");
     assert_eq!(report.maps.len(), 2);

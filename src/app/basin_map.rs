@@ -343,35 +343,19 @@ pub fn show(
     let font = FontId::proportional(12.0);
     let grey = Color32::from_gray(60);
     match (hover_forms, input.slot.error()) {
-        (Some(forms), _) => {
-            text_fitting(
-                &painter,
-                at,
-                Align2::LEFT_TOP,
-                &forms,
-                font,
-                grey,
-                rect.width() - 20.0,
-            );
-        }
         // An error is shown whole, cut off by the card if it must be.
         (None, Some(e)) => {
             painter.text(at, Align2::LEFT_TOP, format!("map failed: {e}"), font, grey);
         }
-        (None, None) => {
-            let hints = [
-                "click a cell to run the live fit from that start".to_string(),
-                "click a cell: a fit from there".to_string(),
-            ];
-            text_fitting(
-                &painter,
-                at,
-                Align2::LEFT_TOP,
-                &hints,
-                font,
-                grey,
-                rect.width() - 20.0,
-            );
+        (forms, _) => {
+            let forms = forms.unwrap_or_else(|| {
+                vec![
+                    "click a cell to run the live fit from that start".into(),
+                    "click a cell: a fit from there".into(),
+                ]
+            });
+            let width = rect.width() - 20.0;
+            text_fitting(&painter, at, Align2::LEFT_TOP, &forms, font, grey, width);
         }
     }
     let clicked = if response.clicked() {

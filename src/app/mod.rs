@@ -102,6 +102,13 @@ impl App {
         self.maps.slot(objective).current(&self.state.current_key())
     }
 
+    /// True once both objectives' maps for the current settings are computed.
+    pub fn maps_done(&self) -> bool {
+        Objective::BOTH
+            .iter()
+            .all(|&o| self.current_map(o).is_some())
+    }
+
     /// The finished maps of the current target, family and lr as a `basins`
     /// report (exclusive first), for export; None until one is computed.
     pub fn report(&self) -> Option<BasinReport> {
@@ -470,11 +477,7 @@ pub fn screenshot(scenario: Scenario, path: &Path, frames: Option<u32>) -> Resul
             }
         }
         None => {
-            h.run_until(headless::MAX_FRAMES, |app| {
-                Objective::BOTH
-                    .iter()
-                    .all(|&o| app.current_map(o).is_some())
-            });
+            h.run_until(headless::MAX_FRAMES, App::maps_done);
         }
     }
     h.save_png(path)
