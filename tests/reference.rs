@@ -1,4 +1,4 @@
-//! Optima against `../shared/reference/*.json` (computed independently in
+//! Optima against `tests/data/reference/*.json` (computed independently in
 //! high precision), both families, through the whole map pipeline on the
 //! CPU engine; and mirror symmetry of optima and label maps.
 

@@ -35,9 +35,9 @@ pub fn random_target(rng: &mut fastrand::Rng, max_modes: usize) -> Mixture {
     .unwrap()
 }
 
-/// The reference files beside the project (`../shared/reference/*.json`).
+/// The reference optima shipped with the tests (`tests/data/reference/*.json`).
 pub fn reference_files() -> Vec<(String, serde_json::Value)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/reference");
     let mut out: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("reference folder {dir} missing: {e}"))
         .map(|e| e.unwrap().path())
