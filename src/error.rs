@@ -1,4 +1,5 @@
-//! The one error type: bad input (exit code 2) or a failure while running (exit code 1).
+//! The one error type: bad input (exit code 2), a failure while running
+//! (exit code 1), or a closed stdout (a quiet end).
 
 use std::fmt;
 
@@ -9,6 +10,8 @@ pub enum Error {
     Input(String),
     /// Input was fine but something failed while running (exit code 1).
     Runtime(String),
+    /// Standard output was closed by its reader (`| head`): a quiet end, exit code 0.
+    StdoutClosed,
 }
 
 impl Error {
@@ -27,6 +30,7 @@ impl Error {
         match self {
             Error::Input(_) => 2,
             Error::Runtime(_) => 1,
+            Error::StdoutClosed => 0,
         }
     }
 }
@@ -35,6 +39,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Input(m) | Error::Runtime(m) => f.write_str(m),
+            Error::StdoutClosed => f.write_str("standard output was closed"),
         }
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::engine::{CONVERGED, Endpoint, Engine, run_to_end};
 use crate::error::{Error, Result};
 use crate::objective::Problem;
-use crate::polish::{Kind, polish};
+use crate::polish::{Critical, Kind, polish};
 
 /// One axis of the grid of starts: `count` points from `lo` to `hi` inclusive.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -211,6 +211,22 @@ const REACH: f64 = 0.25;
 /// Polished minima closer than this are the same minimum.
 const SAME_POINT: f64 = 1e-6;
 
+/// Whether polishing from an endpoint at `c` stayed near it: only then is
+/// the endpoint in the polished point's basin.
+fn reaches(p: &Critical, c: [f64; 2]) -> bool {
+    (p.mu - c[0]).abs() < REACH && (p.sigma - c[1]).abs() < REACH * p.sigma.max(1.0)
+}
+
+/// The verified minimum a single run's endpoint reached, by the map's rule
+/// for labels: it converged, and polishing it gives a minimum near it.
+pub fn minimum_reached(problem: &Problem, end: &Endpoint) -> Option<Critical> {
+    if end.status != CONVERGED {
+        return None;
+    }
+    let p = polish(problem, end.mu, end.sigma);
+    (p.is_minimum() && reaches(&p, [end.mu, end.sigma])).then_some(p)
+}
+
 impl Landscape {
     /// Starts that did not converge (label -1).
     pub fn unconverged(&self) -> usize {
@@ -254,8 +270,7 @@ impl Landscape {
         };
         let mut optimum_of_cluster = vec![None; centres.len()];
         for ((p, c), slot) in polished.iter().zip(&centres).zip(&mut optimum_of_cluster) {
-            let reached =
-                (p.mu - c[0]).abs() < REACH && (p.sigma - c[1]).abs() < REACH * p.sigma.max(1.0);
+            let reached = reaches(p, *c);
             match p.kind {
                 Kind::Minimum | Kind::BoundaryMinimum if reached => {
                     let idx = optima

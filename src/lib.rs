@@ -6,8 +6,9 @@
 
 pub mod adam;
 pub mod app;
-pub mod bench;
 pub mod cli;
+pub mod command;
+pub mod console;
 pub mod defaults;
 pub mod engine;
 pub mod error;
@@ -15,7 +16,9 @@ pub mod export;
 pub mod landscape;
 pub mod map_job;
 pub mod map_pace;
+pub mod number;
 pub mod objective;
+pub mod output;
 pub mod palette;
 pub mod polish;
 pub mod quadrature;

@@ -1,25 +1,42 @@
 //! The `kl-landscape` binary: parse the command line, run, and turn any error
-//! into one line on stderr (exit code 2 for bad input, 1 for failures).
+//! into one line on stderr (exit code 2 for bad input, 1 for failures; a
+//! closed stdout is a quiet end).
 
 use clap::Parser;
 use clap::error::ErrorKind;
 use kl_landscape::cli::{Cli, run};
+use kl_landscape::{Error, console};
 
 fn main() {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    quiet_vulkan_layers();
+    let result = match Cli::try_parse() {
+        Ok(cli) => run(cli),
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
-            print!("{e}");
-            return;
+            console::print(&e.render().to_string())
         }
-        Err(e) => {
-            eprintln!("kl-landscape: {}", one_line(&e.render().to_string()));
-            std::process::exit(2);
-        }
+        Err(e) => Err(Error::input(one_line(&e.render().to_string()))),
     };
-    if let Err(e) = run(cli) {
-        eprintln!("kl-landscape: {e}");
-        std::process::exit(e.exit_code());
+    match result {
+        Ok(()) | Err(Error::StdoutClosed) => {}
+        Err(e) => {
+            console::warn(&e.to_string());
+            std::process::exit(e.exit_code());
+        }
+    }
+}
+
+/// Mesa's device-select Vulkan layer probes for a Wayland session when the
+/// first Vulkan instance is made and prints "error: XDG_RUNTIME_DIR is
+/// invalid or not set" where there is none (a terminal over ssh, CI). wgpu
+/// ranks adapters itself, so the layer is switched off unless the user
+/// steers it (MESA_VK_DEVICE_SELECT) or set NODEVICE_SELECT already.
+fn quiet_vulkan_layers() {
+    let steered = ["NODEVICE_SELECT", "MESA_VK_DEVICE_SELECT"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some());
+    if !steered {
+        // SAFETY: the first statement of main, before any thread exists.
+        unsafe { std::env::set_var("NODEVICE_SELECT", "1") };
     }
 }
 

@@ -1,14 +1,22 @@
 //! A scenario: the target and the family, as the JSON file `--scenario`
 //! reads and the window saves (`{"target": [...], "family": {...}}`).
+//! Reading is strict and bounded: at most [`MAX_SCENARIO_BYTES`], every
+//! field known (a misspelt one is named, not ignored), a leading byte-order
+//! mark accepted, and each problem said in the file's own terms.
 
+use std::io::Read;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
 
 use crate::defaults::SIGMA_FLOOR;
 use crate::error::{Error, Result};
+use crate::number::readable;
 use crate::objective::Family;
 use crate::target::{Mixture, Mode};
+
+/// Largest scenario file read: a scenario is a few hundred bytes.
+pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
 
 /// A target and a model family.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,22 +27,12 @@ pub struct Scenario {
     pub family: Family,
 }
 
-#[derive(Serialize, Deserialize)]
-struct ScenarioFile {
-    target: Vec<Mode>,
-    #[serde(default = "gaussian")]
-    family: Family,
-}
-
-fn gaussian() -> Family {
-    Family::Gaussian
-}
-
 /// Checks a family: a held sigma must be finite and at least the floor.
 pub fn check_family(family: Family) -> Result<Family> {
     match family.fixed_sigma() {
         Some(s) if !(s.is_finite() && s >= SIGMA_FLOOR) => Err(Error::input(format!(
-            "fixed sigma must be a finite number >= {SIGMA_FLOOR} (got {s})"
+            "fixed sigma must be a finite number >= {SIGMA_FLOOR} (got {})",
+            readable(s)
         ))),
         _ => Ok(family),
     }
@@ -49,40 +47,165 @@ impl Default for Scenario {
     }
 }
 
+/// The object at `what`, refusing any key not in `known`.
+fn object<'a>(value: &'a Value, what: &str, known: &[&str]) -> Result<&'a Map<String, Value>> {
+    let map = value
+        .as_object()
+        .ok_or_else(|| Error::input(format!("{what} must be a JSON object")))?;
+    if let Some(key) = map.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(Error::input(format!(
+            "{what} has an unknown field \"{key}\" (known: {})",
+            known.join(", ")
+        )));
+    }
+    Ok(map)
+}
+
+/// The number at `map[key]`.
+fn number(map: &Map<String, Value>, key: &str, what: &str) -> Result<f64> {
+    match map.get(key) {
+        None => Err(Error::input(format!("{what} has no \"{key}\""))),
+        Some(v) => v
+            .as_f64()
+            .ok_or_else(|| Error::input(format!("{what}: \"{key}\" must be a number, not {v}"))),
+    }
+}
+
+fn parse_family(value: &Value) -> Result<Family> {
+    let map = object(value, "\"family\"", &["kind", "sigma"])?;
+    match map.get("kind").and_then(Value::as_str) {
+        Some("gaussian") if !map.contains_key("sigma") => Ok(Family::Gaussian),
+        Some("gaussian") => Err(Error::input(
+            "\"family\": the gaussian family learns sigma; \"sigma\" belongs to \"fixed_sigma\"",
+        )),
+        Some("fixed_sigma") => Ok(Family::FixedSigma {
+            sigma: number(map, "sigma", "\"family\"")?,
+        }),
+        _ => Err(Error::input(
+            "\"family\": \"kind\" must be \"gaussian\" or \"fixed_sigma\"",
+        )),
+    }
+}
+
 impl Scenario {
-    /// Parses a scenario from JSON text.
+    /// Parses a scenario from JSON text (a leading byte-order mark is allowed).
     pub fn from_json(text: &str) -> Result<Self> {
-        let file: ScenarioFile = serde_json::from_str(text)
-            .map_err(|e| Error::input(format!("scenario is not valid: {e}")))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            Error::input(format!(
+                "scenario is not valid JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let top = object(&value, "the scenario", &["target", "family"])?;
+        let modes = top
+            .get("target")
+            .ok_or_else(|| Error::input("the scenario has no \"target\""))?
+            .as_array()
+            .ok_or_else(|| Error::input("\"target\" must be a list of modes"))?
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let what = format!("target mode {}", i + 1);
+                let map = object(m, &what, &["weight", "mean", "std"])?;
+                Ok(Mode {
+                    weight: number(map, "weight", &what)?,
+                    mean: number(map, "mean", &what)?,
+                    std: number(map, "std", &what)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let family = match top.get("family") {
+            Some(f) => parse_family(f)?,
+            None => Family::Gaussian,
+        };
         Ok(Self {
-            target: Mixture::new(file.target)?,
-            family: check_family(file.family)?,
+            target: Mixture::new(modes)?,
+            family: check_family(family)?,
         })
     }
 
-    /// Reads a scenario file.
+    /// Reads a scenario file (at most [`MAX_SCENARIO_BYTES`], UTF-8).
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let cannot = |why: String| {
             Error::input(format!(
-                "cannot read scenario file '{}': {e}",
+                "cannot read scenario file '{}': {why}",
                 path.display()
             ))
-        })?;
+        };
+        let file = std::fs::File::open(path).map_err(|e| cannot(e.to_string()))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_SCENARIO_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| cannot(e.to_string()))?;
+        if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+            return Err(cannot(format!(
+                "larger than {} KiB; a scenario is a few hundred bytes",
+                MAX_SCENARIO_BYTES >> 10
+            )));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| cannot("not UTF-8 text".into()))?;
         Self::from_json(&text).map_err(|e| Error::input(format!("{}: {e}", path.display())))
     }
 
     /// The JSON text of this scenario.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(&ScenarioFile {
-            target: self.target.modes().to_vec(),
-            family: self.family,
-        })
+        serde_json::to_string_pretty(&json!({
+            "target": self.target.modes(),
+            "family": self.family,
+        }))
         .expect("a scenario always serialises")
     }
 
-    /// Writes the scenario as JSON.
+    /// Writes the scenario as JSON, whole or not at all.
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.to_json())
-            .map_err(|e| Error::runtime(format!("cannot write '{}': {e}", path.display())))
+        crate::output::write_atomic(path, self.to_json().as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_scenario_reads_back_and_a_bom_is_accepted() {
+        let s = Scenario {
+            target: Mixture::parse("0.3:-1:0.5,0.7:2:1.5").unwrap(),
+            family: Family::FixedSigma { sigma: 1.5 },
+        };
+        assert_eq!(Scenario::from_json(&s.to_json()).unwrap(), s);
+        let bom = format!("\u{feff}{}", s.to_json());
+        assert_eq!(Scenario::from_json(&bom).unwrap(), s);
+    }
+
+    #[test]
+    fn unknown_fields_and_wrong_shapes_are_named() {
+        let mode = r#"{"weight": 1, "mean": 0, "std": 1}"#;
+        for (text, needle) in [
+            (
+                format!(r#"{{"target": [{mode}], "famliy": {{"kind": "gaussian"}}}}"#),
+                "unknown field \"famliy\"",
+            ),
+            (
+                r#"{"target": [{"weight": 1, "mean": 0, "sd": 1}]}"#.into(),
+                "target mode 1 has an unknown field \"sd\"",
+            ),
+            ("[1, 2]".into(), "the scenario must be a JSON object"),
+            (r#"{"target": 3}"#.into(), "\"target\" must be a list"),
+            (
+                r#"{"target": [{"weight": "1", "mean": 0, "std": 1}]}"#.into(),
+                "\"weight\" must be a number",
+            ),
+            (
+                format!(r#"{{"target": [{mode}], "family": {{"kind": "fixed"}}}}"#),
+                "\"kind\" must be",
+            ),
+            ("{\"target\": [".into(), "line 1"),
+        ] {
+            let e = Scenario::from_json(&text).unwrap_err().to_string();
+            assert!(e.contains(needle), "{text}: {e}");
+            assert!(!e.contains("struct"), "serde internals leak: {e}");
+        }
     }
 }

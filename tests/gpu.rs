@@ -34,7 +34,10 @@ fn targets() -> Vec<(&'static str, Mixture)> {
             "public3",
             Mixture::parse("0.25:-4.5:0.7,0.25:-1.5:0.5,0.5:2.5:1.5").unwrap(),
         ),
-        ("eight modes", kl_landscape::bench::spread_target(8)),
+        (
+            "eight modes",
+            kl_landscape::command::bench::spread_target(8),
+        ),
     ]
 }
 

@@ -12,9 +12,9 @@ use super::plot::{
     Frame2, THIN_TOLERANCE, rgb, ringed_disc, text_fitting, thin, ticks, x_axis, y_axis,
 };
 use super::state::{LiveFit, MapKey};
-use crate::export::fixed;
 use crate::export::png::nice_ticks;
 use crate::landscape::{Grid, Landscape};
+use crate::number::fixed;
 use crate::objective::Objective;
 use crate::palette::{UNCONVERGED, cell_colour, optimum_colour};
 

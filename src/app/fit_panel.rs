@@ -141,7 +141,7 @@ pub fn show(
     );
     let kl = format!("KL {:.5}", fit.eval.kl);
     let steps = format!("step {}", fit.steps());
-    let q = format!("q = N({}, {:.3}²)", crate::export::fixed(mu, 3), sigma);
+    let q = format!("q = N({}, {:.3}²)", crate::number::fixed(mu, 3), sigma);
     let readouts = [
         format!("{kl}  {steps}  |∇| {:.1e}  {q}", fit.eval.grad_norm()),
         format!("{kl}  {steps}  {q}"),

@@ -395,5 +395,5 @@ pub fn render_state() -> Result<RenderState> {
         None,
         egui_wgpu::RendererOptions::default(),
     ))
-    .map_err(|e| Error::runtime(format!("no GPU adapter for headless rendering ({e})")))
+    .map_err(|e| Error::input(format!("no GPU adapter for headless rendering ({e})")))
 }

@@ -286,7 +286,7 @@ impl App {
         Some(vec![
             format!(
                 "{verb} optimum #{k} (μ {}, σ {:.3}, KL {:.4})  [{how}]",
-                crate::export::fixed(o.mu, 3),
+                crate::number::fixed(o.mu, 3),
                 o.sigma,
                 o.kl
             ),
@@ -463,7 +463,28 @@ pub fn run(scenario: Scenario, frame_log: Option<Box<dyn std::io::Write>>) -> Re
             Ok(Box::new(app))
         }),
     )
-    .map_err(|e| Error::runtime(format!("could not open the window: {e}")))
+    // No display is like no adapter: the environment lacks what the window
+    // needs, said in one line (exit code 2) without a dependency's source path.
+    .map_err(|e| {
+        Error::input(format!(
+            "could not open the window: {}",
+            without_location(&e.to_string())
+        ))
+    })
+}
+
+/// An error text without the source location some dependencies put in it
+/// ("os error at /root/.cargo/registry/.../mod.rs:765: no display").
+fn without_location(text: &str) -> String {
+    let Some(rs) = text.find(".rs:") else {
+        return text.to_string();
+    };
+    let Some(at) = text[..rs].rfind(" at ") else {
+        return text.to_string();
+    };
+    let rest = text[rs + 4..].trim_start_matches(|c: char| c.is_ascii_digit());
+    let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
+    format!("{}: {rest}", &text[..at])
 }
 
 /// Renders the window offscreen after `frames` frames (None: until both maps
@@ -481,4 +502,17 @@ pub fn screenshot(scenario: Scenario, path: &Path, frames: Option<u32>) -> Resul
         }
     }
     h.save_png(path)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn errors_lose_the_dependencies_source_paths() {
+        let text = "winit EventLoopError: os error at /root/.cargo/registry/src/x/winit-0.30.13/src/platform_impl/linux/mod.rs:765: neither WAYLAND_DISPLAY nor DISPLAY is set.";
+        assert_eq!(
+            super::without_location(text),
+            "winit EventLoopError: os error: neither WAYLAND_DISPLAY nor DISPLAY is set."
+        );
+        assert_eq!(super::without_location("plain"), "plain");
+    }
 }

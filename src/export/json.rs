@@ -65,9 +65,8 @@ pub fn fit(
     Value::Object(out)
 }
 
-/// Writes a JSON value to `path`.
+/// Writes a JSON value to `path`, whole or not at all.
 pub fn write(path: &std::path::Path, value: &Value) -> crate::Result<()> {
     let text = serde_json::to_string(value).expect("JSON values always serialise");
-    std::fs::write(path, text)
-        .map_err(|e| crate::Error::runtime(format!("cannot write '{}': {e}", path.display())))
+    crate::output::write_atomic(path, text.as_bytes())
 }

@@ -10,16 +10,6 @@ use crate::landscape::{Grid, Landscape};
 use crate::objective::{Family, Objective};
 use crate::target::Mixture;
 
-/// `x` with `decimals` decimals, never printed as "-0.000".
-pub fn fixed(x: f64, decimals: usize) -> String {
-    let s = format!("{x:.decimals$}");
-    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-        s[1..].to_string()
-    } else {
-        s
-    }
-}
-
 /// Everything one `basins` run produced: the input, the settings and a map per objective.
 #[derive(Debug, Clone)]
 pub struct BasinReport {

@@ -160,8 +160,8 @@ fn draw_map(
             "#{}{}  mu {}  sigma {}{}",
             k,
             if k == 0 { " (global)" } else { "" },
-            super::fixed(o.mu, 4),
-            super::fixed(o.sigma, 4),
+            crate::number::fixed(o.mu, 4),
+            crate::number::fixed(o.sigma, 4),
             if o.boundary { " (floor)" } else { "" }
         );
         c.text(LEGEND_X as f64 + 20.0, ly, &text, 13.0, INK);
@@ -219,7 +219,8 @@ pub fn write(report: &BasinReport, path: &Path) -> Result<()> {
     )
 }
 
-/// Writes 8-bit pixels (RGB or RGBA, row-major) as a PNG; one-line error on failure.
+/// Writes 8-bit pixels (RGB or RGBA, row-major) as a PNG, whole or not at
+/// all; one-line error on failure.
 pub fn write_pixels(
     path: &Path,
     [width, height]: [u32; 2],
@@ -229,11 +230,12 @@ pub fn write_pixels(
     let fail = |e: &dyn std::fmt::Display| {
         Error::runtime(format!("cannot write '{}': {e}", path.display()))
     };
-    let file = std::fs::File::create(path).map_err(|e| fail(&e))?;
-    let mut encoder = ::png::Encoder::new(std::io::BufWriter::new(file), width, height);
+    let mut bytes = Vec::new();
+    let mut encoder = ::png::Encoder::new(&mut bytes, width, height);
     encoder.set_color(colour);
     encoder.set_depth(::png::BitDepth::Eight);
     let mut writer = encoder.write_header().map_err(|e| fail(&e))?;
     writer.write_image_data(pixels).map_err(|e| fail(&e))?;
-    writer.finish().map_err(|e| fail(&e))
+    writer.finish().map_err(|e| fail(&e))?;
+    crate::output::write_atomic(path, &bytes)
 }

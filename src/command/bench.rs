@@ -2,21 +2,36 @@
 //! side by side in one process after a warm-up. W1 is the design card's
 //! default map; W2, the start series and the mode series show how it scales.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
+use clap::Args;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::cli::BenchArgs;
 use rayon::prelude::*;
 
+use crate::command::fit::fit_both;
+use crate::console;
 use crate::engine::fit::{FitState, Kernel, RUNNING};
 use crate::engine::{Engine, cpu::CpuEngine, exp_rate, gpu::GpuEngine};
 use crate::error::Result;
 use crate::landscape::{Grid, Landscape};
 use crate::objective::{Family, Objective, Problem};
 use crate::refine::compute_refined;
+use crate::scenario::Scenario;
 use crate::target::{Mixture, Mode};
+
+/// Arguments of `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Write the results as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Small sizes only (a quick check that everything runs).
+    #[arg(long)]
+    pub quick: bool,
+}
 
 /// One timed map.
 #[derive(Debug, Clone, Serialize)]
@@ -181,12 +196,74 @@ fn time(engine: &dyn Engine, w: &Workload, exp_rate: f64) -> Result<BenchResult>
     })
 }
 
+/// One timed `fit` (a single start, both objectives).
+#[derive(Debug, Clone, Serialize)]
+pub struct FitTiming {
+    /// "fit" (one fit and the polish of its endpoint) or "fit --rank" (plus the default maps).
+    pub command: &'static str,
+    /// The engine of the ranking maps (null for a plain fit, which runs in f64 on the CPU).
+    pub backend: Option<&'static str>,
+    /// The target.
+    pub target: String,
+    /// Seconds for both objectives.
+    pub seconds: f64,
+}
+
+/// Times `fit` from (1.5, 0.5) on the default and an 8-mode target: alone,
+/// and with `--rank` on each engine (the quick run ranks on the default target only).
+fn time_fits(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<FitTiming>> {
+    let steps = crate::defaults::DEFAULT_STEPS;
+    let lr = crate::defaults::DEFAULT_LR;
+    let mut out = Vec::new();
+    console::print(&format!(
+        "{:<12} {:<4} {:<14} {:>9}\n",
+        "fit", "rank", "target", "seconds"
+    ))?;
+    for (name, target) in [
+        ("default", Mixture::widget_default()),
+        ("8 modes", spread_target(8)),
+    ] {
+        let scenario = Scenario {
+            target,
+            family: Family::Gaussian,
+        };
+        let rankers = engines
+            .iter()
+            .map(|(e, _)| Some(*e))
+            .filter(|_| !quick || name == "default");
+        for rank in std::iter::once(None).chain(rankers) {
+            let clock = Instant::now();
+            fit_both(&scenario, [1.5, 0.5], steps, lr, rank)?;
+            let t = FitTiming {
+                command: if rank.is_some() { "fit --rank" } else { "fit" },
+                backend: rank.map(|e| e.info().kind),
+                target: name.into(),
+                seconds: clock.elapsed().as_secs_f64(),
+            };
+            console::print(&format!(
+                "{:<12} {:<4} {:<14} {:>9.3}\n",
+                t.command,
+                t.backend.unwrap_or("-"),
+                t.target,
+                t.seconds
+            ))?;
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
 /// Runs the benchmark and prints the table (and writes JSON if asked).
 pub fn run(args: &BenchArgs) -> Result<()> {
+    let outputs: Vec<(&str, &std::path::Path)> =
+        args.json.iter().map(|p| ("--json", p.as_path())).collect();
+    crate::output::check_all(&outputs, &[])?;
     let gpu = match GpuEngine::new() {
         Ok(g) => Some(g),
         Err(e) => {
-            eprintln!("kl-landscape: no GPU adapter ({e}); benchmarking the CPU engine only");
+            console::warn(&format!(
+                "no GPU adapter ({e}); benchmarking the CPU engine only"
+            ));
             None
         }
     };
@@ -195,11 +272,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         engines.push((g, g.exp_rate()?));
     }
     for (e, rate) in &engines {
-        println!(
-            "{} exp rate: {rate:.3e} per second ({})",
+        console::print(&format!(
+            "{} exp rate: {rate:.3e} per second ({})\n",
             e.info().kind,
             e.info().adapter
-        );
+        ))?;
     }
     let workloads = workloads(args.quick);
     // Warm-up: threads, shader compilation, buffer pool.
@@ -214,10 +291,10 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         time(*e, &warm, *rate)?;
     }
     let mut results = Vec::new();
-    println!(
-        "{:<14} {:<4} {:>8} {:>6} {:>9} {:>14} {:>8} {:>10}",
+    console::print(&format!(
+        "{:<14} {:<4} {:>8} {:>6} {:>9} {:>14} {:>8} {:>10}\n",
         "workload", "kind", "starts", "steps", "seconds", "start-steps/s", "vs cpu", "exp floor"
-    );
+    ))?;
     for w in &workloads {
         let mut cpu_seconds = None;
         for (e, rate) in &engines {
@@ -230,8 +307,8 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 cpu_seconds = Some(r.seconds);
             }
             let ratio = cpu_seconds.map_or("-".to_string(), |c| format!("{:.2}x", c / r.seconds));
-            println!(
-                "{:<14} {:<4} {:>8} {:>6} {:>9.3} {:>14.3e} {:>8} {:>9.1}%",
+            console::print(&format!(
+                "{:<14} {:<4} {:>8} {:>6} {:>9.3} {:>14.3e} {:>8} {:>9.1}%\n",
                 r.workload,
                 r.backend,
                 r.starts,
@@ -240,12 +317,13 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 r.start_steps_per_s,
                 ratio,
                 100.0 * r.floor_fraction
-            );
+            ))?;
             results.push(r);
         }
     }
+    let fits = time_fits(&engines, args.quick)?;
     if let Some(g) = &gpu {
-        println!("gpu adapter: {}", g.info().adapter);
+        console::print(&format!("gpu adapter: {}\n", g.info().adapter))?;
     }
     if let Some(path) = &args.json {
         let machine = json!({
@@ -255,7 +333,10 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             "gpu_adapter": gpu.as_ref().map(|g| g.info().adapter),
             "exp_rate_per_s": engines.iter().map(|(e, rate)| (e.info().kind, *rate)).collect::<std::collections::BTreeMap<_, _>>(),
         });
-        crate::export::json::write(path, &json!({"machine": machine, "results": results}))?;
+        crate::export::json::write(
+            path,
+            &json!({"machine": machine, "results": results, "fits": fits}),
+        )?;
     }
     Ok(())
 }

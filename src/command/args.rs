@@ -1,0 +1,194 @@
+//! Argument groups the commands share (target, optimiser), the parsers of
+//! numbers, ranges and grids, and the terminal progress bar.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::defaults;
+use crate::engine::BackendChoice;
+use crate::error::{Error, Result};
+use crate::number::readable;
+use crate::objective::{Family, Objective};
+use crate::scenario::{Scenario, check_family};
+use crate::target::Mixture;
+
+/// The target and family, shared by the commands.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetArgs {
+    /// Target mixture as weight:mean:std per mode, comma-separated
+    /// (weights are normalised; 1 to 16 modes). Default: the widget's
+    /// 0.5:-2.5:0.8,0.5:2.5:0.8.
+    #[arg(
+        long,
+        value_name = "SPEC",
+        conflicts_with = "scenario",
+        allow_hyphen_values = true
+    )]
+    pub target: Option<String>,
+    /// Read target and family from a JSON scenario file
+    /// ({"target": [{"weight", "mean", "std"}, ...], "family": {"kind": ...}}).
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Hold sigma at S and learn mu only (the widget's fixed family uses 1.0).
+    #[arg(long, value_name = "S", allow_hyphen_values = true)]
+    pub fixed_sigma: Option<String>,
+}
+
+impl TargetArgs {
+    /// The scenario these arguments describe.
+    pub fn scenario(&self) -> Result<Scenario> {
+        let mut scenario = match (&self.target, &self.scenario) {
+            (Some(spec), _) => Scenario {
+                target: Mixture::parse(spec)?,
+                family: Family::Gaussian,
+            },
+            (None, Some(path)) => Scenario::load(path)?,
+            (None, None) => Scenario::default(),
+        };
+        if let Some(text) = &self.fixed_sigma {
+            let sigma = parse_number("--fixed-sigma", text)?;
+            scenario.family = check_family(Family::FixedSigma { sigma })?;
+        }
+        Ok(scenario)
+    }
+
+    /// The input files these arguments read, for the output checks.
+    pub fn inputs(&self) -> Vec<(&'static str, &std::path::Path)> {
+        self.scenario
+            .iter()
+            .map(|p| ("--scenario", p.as_path()))
+            .collect()
+    }
+}
+
+/// Adam's budget and step size, and the engine: shared by `basins` and `fit`.
+#[derive(Debug, Args, Clone)]
+pub struct OptimizerArgs {
+    /// Adam steps per start (a start that stands still stops earlier).
+    #[arg(long, value_name = "N", default_value_t = defaults::DEFAULT_STEPS.to_string(), allow_hyphen_values = true)]
+    pub steps: String,
+    /// Adam's base learning rate (decays as lr / (1 + 0.002 t)).
+    #[arg(long, value_name = "LR", default_value_t = defaults::DEFAULT_LR.to_string(), allow_hyphen_values = true)]
+    pub lr: String,
+    /// Engine: the GPU if there is one and it can run the problem exactly
+    /// (auto), the GPU or fail (gpu), the f64 CPU reference (cpu).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub backend: BackendChoice,
+}
+
+impl OptimizerArgs {
+    /// The validated step budget and learning rate.
+    pub fn resolve(&self) -> Result<(u32, f64)> {
+        let steps = parse_count("--steps", &self.steps)?;
+        let lr = parse_number("--lr", &self.lr)?;
+        if lr <= 0.0 || lr > 10.0 {
+            return Err(Error::input(format!(
+                "--lr must be in (0, 10] (got {})",
+                readable(lr)
+            )));
+        }
+        Ok((steps, lr))
+    }
+}
+
+/// Which objectives to map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ObjectiveChoice {
+    /// KL(q||p), mode-seeking.
+    Exclusive,
+    /// KL(p||q), mean-seeking.
+    Inclusive,
+    /// Both.
+    Both,
+}
+
+impl ObjectiveChoice {
+    /// The objectives chosen, exclusive first.
+    pub fn objectives(self) -> Vec<Objective> {
+        match self {
+            ObjectiveChoice::Exclusive => vec![Objective::Exclusive],
+            ObjectiveChoice::Inclusive => vec![Objective::Inclusive],
+            ObjectiveChoice::Both => vec![Objective::Exclusive, Objective::Inclusive],
+        }
+    }
+}
+
+/// Parses a finite number.
+pub fn parse_number(flag: &str, text: &str) -> Result<f64> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| Error::input(format!("{flag}: '{text}' is not a number")))?;
+    if !v.is_finite() {
+        return Err(Error::input(format!(
+            "{flag}: {text} is not a finite number"
+        )));
+    }
+    Ok(v)
+}
+
+/// Parses a positive whole number such as a step count.
+pub fn parse_count(flag: &str, text: &str) -> Result<u32> {
+    let v: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| Error::input(format!("{flag}: '{text}' is not a whole number")))?;
+    if v == 0 {
+        return Err(Error::input(format!("{flag} must be at least 1")));
+    }
+    u32::try_from(v)
+        .map_err(|_| Error::input(format!("{flag}: {v} is too large (at most {})", u32::MAX)))
+}
+
+/// Parses `LO:HI`.
+pub fn parse_range(flag: &str, text: &str) -> Result<(f64, f64)> {
+    let (lo, hi) = text
+        .split_once(':')
+        .ok_or_else(|| Error::input(format!("{flag}: expected LO:HI, got '{text}'")))?;
+    let (lo, hi) = (parse_number(flag, lo)?, parse_number(flag, hi)?);
+    if lo >= hi {
+        return Err(Error::input(format!(
+            "{flag} {text} is empty: need LO < HI"
+        )));
+    }
+    Ok((lo, hi))
+}
+
+/// Parses `NMUxNSIGMA` (each side a whole number of at least 1).
+pub fn parse_grid(text: &str) -> Result<(usize, usize)> {
+    let (a, b) = text.split_once(['x', 'X']).ok_or_else(|| {
+        Error::input(format!(
+            "--grid: expected NMUxNSIGMA such as 256x128, got '{text}'"
+        ))
+    })?;
+    let n = |s: &str| {
+        s.trim()
+            .parse::<usize>()
+            .map_err(|_| Error::input(format!("--grid: '{s}' is not a whole number")))
+    };
+    let (nmu, nsigma) = (n(a)?, n(b)?);
+    if nmu == 0 || nsigma == 0 {
+        return Err(Error::input(format!(
+            "--grid {text} has no starts: both sizes must be at least 1"
+        )));
+    }
+    Ok((nmu, nsigma))
+}
+
+/// A progress bar on stderr when it is a terminal (hidden otherwise).
+pub fn progress_bar(label: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(1000);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>10} [{bar:40}] {percent:>3}% {elapsed}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(label.to_string());
+    bar
+}

@@ -1,0 +1,192 @@
+//! `kl-landscape basins`: the maps, then the JSON and PNG files, then a
+//! summary on stdout. Every input and output path is checked before any
+//! start runs.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::args::{
+    ObjectiveChoice, OptimizerArgs, TargetArgs, parse_count, parse_grid, parse_range, progress_bar,
+};
+use crate::console;
+use crate::engine;
+use crate::error::{Error, Result};
+use crate::export::{self, BasinReport};
+use crate::landscape::{Axis, Grid};
+use crate::number::{fixed, readable};
+use crate::objective::Problem;
+
+/// Arguments of `basins`.
+#[derive(Debug, Args)]
+pub struct BasinsArgs {
+    #[command(flatten)]
+    /// Target and family.
+    pub target: TargetArgs,
+    /// Which objective(s) to map.
+    #[arg(long, value_enum, default_value = "both")]
+    pub objective: ObjectiveChoice,
+    /// Grid size: mu columns x sigma rows.
+    #[arg(
+        long,
+        value_name = "NMUxNSIGMA",
+        default_value = "256x128",
+        allow_hyphen_values = true
+    )]
+    pub grid: String,
+    /// Range of the starting mean mu0.
+    #[arg(
+        long,
+        value_name = "LO:HI",
+        default_value = "-7:7",
+        allow_hyphen_values = true
+    )]
+    pub mu_range: String,
+    /// Range of the starting width sigma0.
+    #[arg(
+        long,
+        value_name = "LO:HI",
+        default_value = "0.1:4",
+        allow_hyphen_values = true
+    )]
+    pub sigma_range: String,
+    /// Space the sigma0 rows evenly in log(sigma) instead of sigma.
+    #[arg(long)]
+    pub log_sigma: bool,
+    /// Adaptive refinement: run every N-th start each way first, then only
+    /// the starts in cells whose corners reached different optima (1 = off).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "1",
+        allow_hyphen_values = true
+    )]
+    pub refine: String,
+    #[command(flatten)]
+    /// Steps, learning rate and engine.
+    pub optimizer: OptimizerArgs,
+    /// Write the maps as JSON (the format is in docs/json.md).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write a picture of the maps (PNG).
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
+    /// Also print the backend's adapter and timings.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// Runs `basins`: validates everything, computes the maps, writes the files, prints the summary.
+pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
+    let scenario = args.target.scenario()?;
+    let (nmu, nsigma) = parse_grid(&args.grid)?;
+    let mu = parse_range("--mu-range", &args.mu_range)?;
+    let sigma = parse_range("--sigma-range", &args.sigma_range)?;
+    let mut sigma_axis = Axis::linear(sigma.0, sigma.1, nsigma);
+    sigma_axis.log = args.log_sigma;
+    let grid = Grid::new(Axis::linear(mu.0, mu.1, nmu), sigma_axis)?;
+    let (steps, lr) = args.optimizer.resolve()?;
+    let refine = parse_count("--refine", &args.refine)? as usize;
+    if refine > 64 {
+        return Err(Error::input(format!(
+            "--refine must be at most 64 (got {refine})"
+        )));
+    }
+    let outputs: Vec<(&str, &std::path::Path)> = [("--json", &args.json), ("--png", &args.png)]
+        .into_iter()
+        .filter_map(|(flag, path)| path.as_deref().map(|p| (flag, p)))
+        .collect();
+    crate::output::check_all(&outputs, &args.target.inputs())?;
+    let engine = engine::select(args.optimizer.backend)?;
+    if args.verbose {
+        console::warn(&format!(
+            "backend: {} ({})",
+            engine.info().kind,
+            engine.info().adapter
+        ));
+    }
+    let mut maps = Vec::new();
+    for objective in args.objective.objectives() {
+        let problem = Problem::new(scenario.target.clone(), objective, scenario.family);
+        let bar = progress_bar(objective.key());
+        let map = crate::refine::compute_refined(
+            engine.as_ref(),
+            &problem,
+            &grid,
+            steps,
+            lr,
+            refine,
+            &mut |f| bar.set_position((f * 1000.0) as u64),
+        )?;
+        bar.finish_and_clear();
+        maps.push((objective, map));
+    }
+    let report = BasinReport {
+        target: scenario.target,
+        family: scenario.family,
+        grid,
+        lr,
+        steps,
+        backend: engine.info(),
+        maps,
+    };
+    if let Some(path) = &args.json {
+        export::json::write(path, &export::json::basins(&report))?;
+    }
+    if let Some(path) = &args.png {
+        export::png::write(&report, path)?;
+    }
+    console::print(&summary(&report))?;
+    Ok(report)
+}
+
+/// The human-readable summary of a basins run.
+pub fn summary(report: &BasinReport) -> String {
+    let mut out = format!(
+        "target {}  family {}  grid {}x{}  steps {}  lr {}  backend {}\n",
+        report.target.spec(),
+        report.family.label(),
+        report.grid.mu.count,
+        report.grid.sigma.count,
+        report.steps,
+        readable(report.lr),
+        report.backend.kind
+    );
+    for (objective, map) in &report.maps {
+        let unconverged = map.unconverged();
+        out += &format!(
+            "{} {}: {} optim{} ({:.2} s, {} of {} starts not converged, {} starts run)\n",
+            objective.formula(),
+            objective.key(),
+            map.optima.len(),
+            if map.optima.len() == 1 { "um" } else { "a" },
+            map.seconds,
+            unconverged,
+            map.labels.len(),
+            map.starts_run
+        );
+        for (k, o) in map.optima.iter().enumerate() {
+            out += &format!(
+                "  #{k}  mu {:>9}  sigma {:>8.5}  KL {:>10.7}  basin {:>5.1}%{}\n",
+                fixed(o.mu, 5),
+                o.sigma,
+                o.kl,
+                100.0 * o.basin_fraction,
+                if o.boundary {
+                    "  (on the sigma floor)"
+                } else {
+                    ""
+                }
+            );
+        }
+        for s in &map.saddles {
+            out += &format!(
+                "  saddle  mu {:>9}  sigma {:>8.5}  KL {:>10.7}\n",
+                fixed(s.mu, 5),
+                s.sigma,
+                s.kl
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,8 @@
+//! The commands, one file each: `basins`, `fit`, `bench` and `gui`, with the
+//! argument groups and parsers they share in `args`.
+
+pub mod args;
+pub mod basins;
+pub mod bench;
+pub mod fit;
+pub mod gui;
