@@ -63,6 +63,21 @@ fn bad_input_is_one_line_and_exit_code_2() {
         (vec!["basins", "--sigma-range", "2"], "LO:HI"),
         (vec!["basins", "--grid", "0x10"], "no starts"),
         (vec!["basins", "--grid", "10"], "NMUxNSIGMA"),
+        (
+            vec!["basins", "--grid", "-1x8"],
+            "'-1' is not a whole number",
+        ),
+        (
+            vec!["basins", "--refine", "-2"],
+            "'-2' is not a whole number",
+        ),
+        (vec!["basins", "--lr", "1e300"], "(got 1e300)"),
+        (vec!["basins", "--steps", "99999999999"], "too large"),
+        (vec!["gui", "--target", "1:0"], "weight:mean:std"),
+        (
+            vec!["gui", "--target", "1:0:1", "--scenario", "x.json"],
+            "cannot be used with",
+        ),
         (vec!["basins", "--grid", "100000x100000"], "GiB"),
         (vec!["basins", "--steps", "0"], "at least 1"),
         (vec!["basins", "--steps", "-3"], "whole number"),
@@ -273,10 +288,128 @@ fn fit_prints_and_writes_both_trajectories() {
         assert!(t.len() > 10);
         assert!(t.iter().all(|p| p["kl"].as_f64().unwrap().is_finite()));
     }
-    // From (1.5, 0.5) the exclusive fit climbs into the right-hand mode: optimum #1 (mirror of #0, larger mu).
-    assert_eq!(v["exclusive"]["optimum_index"], 1);
+    // From (1.5, 0.5) the exclusive fit climbs into the right-hand mode.
     assert!((v["exclusive"]["optimum"]["mu"].as_f64().unwrap() - 2.4919).abs() < 1e-3);
+    assert_eq!(v["exclusive"]["status"], "converged");
+    // Numbering the optima needs the map: only with --rank.
+    assert!(v["exclusive"].get("optimum_index").is_none());
+    let ranked = dir.join("ranked.json");
+    let out = kl(&[
+        "fit",
+        "--mu0",
+        "1.5",
+        "--sigma0",
+        "0.5",
+        "--rank",
+        "--backend",
+        "cpu",
+        "--json",
+        ranked.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let v: serde_json::Value = read_json(&ranked);
+    // Optimum #1: the mirror of #0 with the larger mu.
+    assert_eq!(v["exclusive"]["optimum_index"], 1);
+    assert_eq!(v["exclusive"]["optima_in_map"], 3);
     assert_eq!(v["inclusive"]["optimum_index"], 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("optimum #1 of 3"));
+}
+
+#[test]
+fn fit_claims_only_a_minimum_it_reached() {
+    let dir = scratch_dir("kl-fit-moving");
+    let json = dir.join("fit.json");
+    let out = kl(&[
+        "fit",
+        "--mu0",
+        "30",
+        "--sigma0",
+        "0.5",
+        "--steps",
+        "300",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let v = read_json(&json);
+    assert_eq!(v["exclusive"]["status"], "still moving");
+    assert!(v["exclusive"]["optimum"].is_null());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("(still moving); no optimum reached"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_long_fit_keeps_a_bounded_trajectory() {
+    let dir = scratch_dir("kl-fit-long");
+    let json = dir.join("fit.json");
+    let out = kl(&[
+        "fit",
+        "--mu0",
+        "-30",
+        "--sigma0",
+        "0.5",
+        "--steps",
+        "100000",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let v = read_json(&json);
+    for key in ["exclusive", "inclusive"] {
+        let t = v[key]["trajectory"].as_array().unwrap();
+        let stride = v[key]["trajectory_stride"].as_u64().unwrap();
+        assert_eq!(stride, 25, "{key}");
+        assert!(t.len() <= 4002, "{key}: {} points", t.len());
+        let steps = v[key]["steps"].as_u64().unwrap();
+        assert_eq!(t.last().unwrap()["step"].as_u64().unwrap(), steps, "{key}");
+        assert!(t[1]["step"].as_u64().unwrap() == stride.min(steps));
+    }
+}
+
+#[test]
+fn a_normal_run_prints_only_what_the_program_means() {
+    let out = kl(&[
+        "basins",
+        "--grid",
+        "4x2",
+        "--steps",
+        "20",
+        "--objective",
+        "exclusive",
+    ]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if std::env::var("KL_REQUIRE_GPU").as_deref() == Ok("1") {
+        assert_eq!(stderr, "", "a GPU run prints nothing on stderr");
+    } else {
+        assert!(!stderr.contains("XDG_RUNTIME_DIR"), "{stderr}");
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("XDG_RUNTIME_DIR"), "{stdout}");
+}
+
+#[test]
+fn no_adapter_is_exit_code_2_everywhere() {
+    let dir = scratch_dir("kl-noadapter");
+    let png = dir.join("s.png");
+    for args in [
+        vec!["basins", "--backend", "gpu", "--grid", "4x4"],
+        vec!["gui", "--screenshot", png.to_str().unwrap()],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kl-landscape"))
+            .args(&args)
+            .env("VK_ICD_FILENAMES", "/nonexistent/icd.json")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("no GPU adapter"), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    assert!(!png.exists());
 }
 
 #[test]
