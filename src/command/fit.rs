@@ -80,7 +80,7 @@ pub fn trajectory(problem: &Problem, start: [f64; 2], steps: u32, lr: f64) -> Tr
             break;
         }
         last = state;
-        if state.adam.t % stride == 0 {
+        if state.adam.t.is_multiple_of(stride) {
             points.push(point(&state));
         }
     }
