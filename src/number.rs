@@ -32,7 +32,7 @@ mod tests {
         assert_eq!(readable(-2.5), "-2.5");
         assert_eq!(readable(1e6), "1000000");
         assert_eq!(readable(0.0), "0");
-        for x in [1e-300, 2.718, 123456789.0, 2e-5] {
+        for x in [1e-300, 1.2345, 123456789.0, 2e-5] {
             assert_eq!(readable(x).parse::<f64>().unwrap(), x);
         }
         assert_eq!(fixed(-0.0001, 3), "0.000");
