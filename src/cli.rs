@@ -4,7 +4,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::command::{basins, bench, fit, gui};
+use crate::command::{basins, bench, fit, gui, sweep};
 use crate::error::Result;
 
 /// kl-landscape: fit one Gaussian q = N(mu, sigma^2) to a Gaussian-mixture target p
@@ -26,6 +26,10 @@ pub enum Command {
     Basins(basins::BasinsArgs),
     /// One fit from (mu0, sigma0) in both directions: where it ends, its KL, the minimum reached.
     Fit(fit::FitArgs),
+    /// Move one parameter over a range: a basin map per value, the branches of
+    /// minima and saddles by continuation, their folds, pitchforks and
+    /// Maxwell points, and the basin fractions.
+    Sweep(sweep::SweepArgs),
     /// Time the default map (W1) and more on every backend.
     Bench(bench::BenchArgs),
     /// Open the window: the live two-panel fit beside the basin maps (default).
@@ -37,6 +41,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Some(Command::Basins(args)) => basins::run(&args).map(|_| ()),
         Some(Command::Fit(args)) => fit::run(&args).map(|_| ()),
+        Some(Command::Sweep(args)) => sweep::run(&args).map(|_| ()),
         Some(Command::Bench(args)) => bench::run(&args),
         Some(Command::Gui(args)) => gui::run(&args),
         None => gui::run(&gui::GuiArgs::default()),

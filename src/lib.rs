@@ -25,6 +25,7 @@ pub mod quadrature;
 pub mod real;
 pub mod refine;
 pub mod scenario;
+pub mod sweep;
 pub mod target;
 
 pub use error::{Error, Result};

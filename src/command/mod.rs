@@ -1,4 +1,4 @@
-//! The commands, one file each: `basins`, `fit`, `bench` and `gui`, with the
+//! The commands, one file each: `basins`, `fit`, `sweep`, `bench` and `gui`, with the
 //! argument groups and parsers they share in `args`.
 
 pub mod args;
@@ -6,3 +6,4 @@ pub mod basins;
 pub mod bench;
 pub mod fit;
 pub mod gui;
+pub mod sweep;

@@ -1,0 +1,174 @@
+//! `kl-landscape sweep`: one parameter over a range; per value a basin map,
+//! then the branches of stationary points by continuation, their folds,
+//! pitchforks and Maxwell points, and the basin fractions; JSON first, then
+//! a summary on stdout.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::{Map, Value, json};
+
+use super::args::{
+    ObjectiveChoice, OptimizerArgs, TargetArgs, parse_count, parse_grid, parse_number, parse_range,
+    progress_bar,
+};
+use crate::console;
+use crate::engine;
+use crate::error::Result;
+use crate::landscape::{Axis, Grid};
+use crate::number::{fixed, readable};
+use crate::objective::Objective;
+use crate::sweep::{BifurcationKind, BranchKind, ObjectiveSweep, Parameter, SweepSpec, sweep};
+
+/// Arguments of `sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    /// The target and family the parameter is set in.
+    pub target: TargetArgs,
+    /// The parameter: separation (modes 1 and 2 about their midpoint),
+    /// mean:K, std:K, weight:K (mode K's share of the weight), lr, fixed-sigma.
+    #[arg(long, value_name = "PARAMETER")]
+    pub vary: String,
+    /// First value.
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub from: String,
+    /// Last value.
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub to: String,
+    /// Number of values, evenly spaced, each with its own basin map.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "31",
+        allow_hyphen_values = true
+    )]
+    pub values: String,
+    /// Which objective(s) to sweep.
+    #[arg(long, value_enum, default_value = "exclusive")]
+    pub objective: ObjectiveChoice,
+    /// Grid of starts of each value's map: mu columns x sigma rows.
+    #[arg(
+        long,
+        value_name = "NMUxNSIGMA",
+        default_value = "128x64",
+        allow_hyphen_values = true
+    )]
+    pub grid: String,
+    /// Range of the starting mean mu0.
+    #[arg(
+        long,
+        value_name = "LO:HI",
+        default_value = "-7:7",
+        allow_hyphen_values = true
+    )]
+    pub mu_range: String,
+    /// Range of the starting width sigma0.
+    #[arg(
+        long,
+        value_name = "LO:HI",
+        default_value = "0.1:4",
+        allow_hyphen_values = true
+    )]
+    pub sigma_range: String,
+    #[command(flatten)]
+    /// Steps, learning rate and engine of the maps.
+    pub optimizer: OptimizerArgs,
+    /// Write the sweep as JSON (the format is in docs/json.md).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+/// Runs `sweep`: validates everything (every value's target included), computes, writes, prints.
+pub fn run(args: &SweepArgs) -> Result<Vec<(Objective, ObjectiveSweep)>> {
+    let scenario = args.target.scenario()?;
+    let parameter = Parameter::parse(&args.vary, scenario.target.modes().len())?;
+    let from = parse_number("--from", &args.from)?;
+    let to = parse_number("--to", &args.to)?;
+    let count = parse_count("--values", &args.values)? as usize;
+    let (nmu, nsigma) = parse_grid(&args.grid)?;
+    let mu = parse_range("--mu-range", &args.mu_range)?;
+    let sigma = parse_range("--sigma-range", &args.sigma_range)?;
+    let grid = Grid::new(
+        Axis::linear(mu.0, mu.1, nmu),
+        Axis::linear(sigma.0, sigma.1, nsigma),
+    )?;
+    let (steps, lr) = args.optimizer.resolve()?;
+    let spec = SweepSpec::new(scenario, parameter, (from, to), count, grid, steps, lr)?;
+    let outputs: Vec<(&str, &std::path::Path)> =
+        args.json.iter().map(|p| ("--json", p.as_path())).collect();
+    crate::output::check_all(&outputs, &args.target.inputs())?;
+    let engine = engine::select(args.optimizer.backend)?;
+    let mut done = Vec::new();
+    for objective in args.objective.objectives() {
+        let bar = progress_bar(objective.key());
+        let result = sweep(&spec, objective, engine.as_ref(), &mut |f| {
+            bar.set_position((f * 1000.0) as u64)
+        })?;
+        bar.finish_and_clear();
+        done.push((objective, result));
+    }
+    if let Some(path) = &args.json {
+        let mut out = Map::new();
+        out.insert("target".into(), json!(spec.base.target));
+        out.insert("family".into(), json!(spec.base.family));
+        out.insert(
+            "grid".into(),
+            json!({"mu": grid.mu.triple(), "sigma": grid.sigma.triple()}),
+        );
+        out.insert("optimizer".into(), json!({"lr": lr, "steps": steps}));
+        out.insert("backend".into(), json!(engine.info()));
+        for (objective, result) in &done {
+            out.insert(objective.key().into(), json!(result));
+        }
+        crate::export::json::write(path, &Value::Object(out))?;
+    }
+    console::print(&summary(&spec, &done))?;
+    Ok(done)
+}
+
+/// The human-readable summary: per objective its branches and located bifurcations.
+pub fn summary(spec: &SweepSpec, done: &[(Objective, ObjectiveSweep)]) -> String {
+    let mut out = format!(
+        "target {}  family {}  vary {} from {} to {} ({} values)\n",
+        spec.base.target.spec(),
+        spec.base.family.label(),
+        spec.parameter,
+        readable(spec.values[0]),
+        readable(*spec.values.last().expect("two values")),
+        spec.values.len()
+    );
+    for (objective, s) in done {
+        let minima = s
+            .branches
+            .iter()
+            .filter(|b| b.kind == BranchKind::Minimum)
+            .count();
+        out += &format!(
+            "{} {}: {} branches ({} of minima, {} of saddles), {:.2} s\n",
+            objective.formula(),
+            objective.key(),
+            s.branches.len(),
+            minima,
+            s.branches.len() - minima,
+            s.seconds
+        );
+        for b in &s.bifurcations {
+            let kind = match b.kind {
+                BifurcationKind::Fold => "fold",
+                BifurcationKind::Pitchfork => "pitchfork",
+                BifurcationKind::Branch => "branch point",
+                BifurcationKind::Maxwell => "maxwell",
+            };
+            out += &format!(
+                "  {kind:<12} {} = {:.7}  at mu {}  sigma {:.6}  branches {:?}\n",
+                spec.parameter,
+                b.value,
+                fixed(b.mu, 6),
+                b.sigma,
+                b.branches
+            );
+        }
+    }
+    out
+}
