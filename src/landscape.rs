@@ -68,9 +68,12 @@ impl Axis {
     }
 }
 
-/// Largest grid accepted (starts): beyond this the memory for states and
-/// labels (~100 bytes a start) is refused up front.
+/// Largest grid accepted (starts): beyond this the memory is refused up front.
 pub const MAX_STARTS: usize = 1 << 26;
+/// Peak memory a start costs while its map computes: measured on the GPU
+/// path (the heavier one: device states and their read-back, the host's
+/// copies, endpoints, labels), 16.5 GB for 8192x8192 starts.
+pub const PEAK_BYTES_PER_START: u128 = 246;
 
 /// A grid of starts over (mu0, sigma0).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -107,7 +110,7 @@ impl Grid {
                 "a {}x{} grid has {starts} starts and would need about {} GiB; at most {MAX_STARTS} starts are accepted",
                 mu.count,
                 sigma.count,
-                starts as u128 * 100 / (1 << 30)
+                (starts as u128 * PEAK_BYTES_PER_START).div_ceil(1 << 30)
             )));
         }
         Ok(Self { mu, sigma })
