@@ -45,9 +45,9 @@ fn is_finite(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
-// d/dx log p(x). One mode: its own pull, no exp. Two modes: a logistic blend
-// of the two pulls, one exp (it saturates to 0 or 1, never overflows into a
-// NaN). More: a two-pass stable softmax, the log-densities recomputed in the
+// d/dx log p(x). One mode: its own pull, no exp. Two modes: a softmax of
+// two, one exp of minus the gap's size (it underflows, never overflows into
+// a NaN). More: a two-pass stable softmax, the log-densities recomputed in the
 // second pass rather than kept in a private array (a private array in this
 // hot loop grows the stack on lavapipe). MODE_COUNT is a constant, so only
 // one branch is compiled.
@@ -64,7 +64,13 @@ fn score(x: f32) -> f32 {
         let pull0 = m0.z * (m0.x - x);
         let pull1 = m1.z * (m1.x - x);
         let gap = (m0.w - m0.y * d0 * d0) - (m1.w - m1.y * d1 * d1);
-        return pull0 + (pull1 - pull0) / (1.0 + exp(gap));
+        // Each pull weighted by its own responsibility (no cancellation of a
+        // spike's huge pull against a broad mode's small one).
+        let e = exp(-abs(gap));
+        if gap > 0.0 {
+            return (pull0 + e * pull1) / (1.0 + e);
+        }
+        return (pull1 + e * pull0) / (1.0 + e);
     }
     var top = -3.4028235e38;
     for (var k = 0u; k < MODE_COUNT; k++) {

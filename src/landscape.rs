@@ -68,9 +68,12 @@ impl Axis {
     }
 }
 
-/// Largest grid accepted (starts): beyond this the memory for states and
-/// labels (~100 bytes a start) is refused up front.
+/// Largest grid accepted (starts): beyond this the memory is refused up front.
 pub const MAX_STARTS: usize = 1 << 26;
+/// Peak memory a start costs while its map computes: measured on the GPU
+/// path (the heavier one: device states and their read-back, the host's
+/// copies, endpoints, labels), 16.5 GB for 8192x8192 starts.
+pub const PEAK_BYTES_PER_START: u128 = 246;
 
 /// A grid of starts over (mu0, sigma0).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -107,7 +110,7 @@ impl Grid {
                 "a {}x{} grid has {starts} starts and would need about {} GiB; at most {MAX_STARTS} starts are accepted",
                 mu.count,
                 sigma.count,
-                starts as u128 * 100 / (1 << 30)
+                (starts as u128 * PEAK_BYTES_PER_START).div_ceil(1 << 30)
             )));
         }
         Ok(Self { mu, sigma })
@@ -208,6 +211,16 @@ const CLUSTER_RADIUS: f64 = 0.02;
 /// An endpoint is in an optimum's basin only if it ended this close to it
 /// (the engines' fixed rule may stop a little off the exact optimum).
 const REACH: f64 = 0.25;
+/// Clusters polished per thread between two progress reports.
+const POLISH_BATCH_PER_THREAD: usize = 16;
+/// Share of a map's progress given to the fits; polishing takes the rest.
+pub const RUN_SHARE: f64 = 0.9;
+
+/// `progress` rescaled from 0..=1 to lo..=hi: one phase of a longer job.
+pub fn phase(progress: &mut dyn FnMut(f64), lo: f64, hi: f64) -> impl FnMut(f64) + '_ {
+    move |f| progress(lo + (hi - lo) * f)
+}
+
 /// Polished minima closer than this are the same minimum.
 const SAME_POINT: f64 = 1e-6;
 
@@ -241,6 +254,18 @@ impl Landscape {
     /// Clusters converged endpoints, polishes each cluster in f64, keeps
     /// verified minima (sorted by KL), and labels every start.
     pub fn classify(problem: &Problem, endpoints: &[Endpoint]) -> Self {
+        Self::classify_reporting(problem, endpoints, &mut |_| {})
+    }
+
+    /// [`Landscape::classify`], reporting the fraction of clusters polished
+    /// (0..=1) as it goes: polishing runs in parallel (rayon) in batches, and
+    /// a map whose every start needs polishing (a tiny learning rate) can
+    /// spend longer here than in its fits.
+    pub fn classify_reporting(
+        problem: &Problem,
+        endpoints: &[Endpoint],
+        progress: &mut dyn FnMut(f64),
+    ) -> Self {
         // Greedy clustering of converged endpoints.
         let mut centres: Vec<[f64; 2]> = Vec::new();
         let mut cluster_of = vec![usize::MAX; endpoints.len()];
@@ -256,10 +281,13 @@ impl Landscape {
                 centres.len() - 1
             });
         }
-        let polished: Vec<_> = centres
-            .par_iter()
-            .map(|c| polish(problem, c[0], c[1]))
-            .collect();
+        let batch = (rayon::current_num_threads() * POLISH_BATCH_PER_THREAD).max(1);
+        let mut polished = Vec::with_capacity(centres.len());
+        for chunk in centres.chunks(batch) {
+            polished.par_extend(chunk.par_iter().map(|c| polish(problem, c[0], c[1])));
+            progress(polished.len() as f64 / centres.len() as f64);
+        }
+        progress(1.0);
 
         // Distinct minima and saddles.
         let mut optima: Vec<Optimum> = Vec::new();
@@ -352,7 +380,8 @@ impl Landscape {
         }
     }
 
-    /// Runs every start of `grid` on `engine` and classifies the endpoints.
+    /// Runs every start of `grid` on `engine` and classifies the endpoints;
+    /// `progress` covers both: the fits up to [`RUN_SHARE`], polishing after.
     pub fn compute(
         engine: &dyn Engine,
         problem: &Problem,
@@ -363,8 +392,22 @@ impl Landscape {
     ) -> Result<Self> {
         let clock = Instant::now();
         let (starts, rows) = grid.distinct_starts(problem);
-        let endpoints = run_to_end(engine, problem, &starts, steps, lr, progress)?;
-        Ok(Self::of_run(problem, &endpoints, rows, starts.len(), clock))
+        let endpoints = run_to_end(
+            engine,
+            problem,
+            &starts,
+            steps,
+            lr,
+            &mut phase(progress, 0.0, RUN_SHARE),
+        )?;
+        Ok(Self::of_run_reporting(
+            problem,
+            &endpoints,
+            rows,
+            starts.len(),
+            clock,
+            &mut phase(progress, RUN_SHARE, 1.0),
+        ))
     }
 
     /// The map of a grid's distinct starts' endpoints (each repeated `rows`
@@ -377,7 +420,19 @@ impl Landscape {
         starts_run: usize,
         clock: Instant,
     ) -> Self {
-        let mut landscape = Self::classify(problem, &endpoints.repeat(rows));
+        Self::of_run_reporting(problem, endpoints, rows, starts_run, clock, &mut |_| {})
+    }
+
+    /// [`Landscape::of_run`], reporting polishing's progress (0..=1).
+    pub fn of_run_reporting(
+        problem: &Problem,
+        endpoints: &[Endpoint],
+        rows: usize,
+        starts_run: usize,
+        clock: Instant,
+        progress: &mut dyn FnMut(f64),
+    ) -> Self {
+        let mut landscape = Self::classify_reporting(problem, &endpoints.repeat(rows), progress);
         landscape.starts_run = starts_run;
         landscape.seconds = clock.elapsed().as_secs_f64();
         landscape

@@ -97,6 +97,8 @@ impl Eval {
 /// How far into q's tails (in sigmas) the reference integral reaches; the
 /// Gaussian weight beyond is below 1e-31.
 const Z_REACH: f64 = 12.0;
+/// q's own breakpoints in z: its curvature changes over a unit of z.
+const Q_BREAKS: [f64; 9] = [-8.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 8.0];
 /// Reference quadrature tolerance.
 const REFERENCE_TOL: f64 = 1e-13;
 
@@ -110,7 +112,8 @@ pub struct Problem {
     pub objective: Objective,
     /// The model family.
     pub family: Family,
-    breakpoints: Vec<f64>,
+    /// The target's features (position, width) the reference grades its breakpoints around.
+    features: Vec<(f64, f64)>,
     mean: f64,
     variance: f64,
     entropy: f64,
@@ -125,7 +128,7 @@ impl Problem {
             Objective::Exclusive => f64::NAN,
         };
         Self {
-            breakpoints: target.breakpoints(),
+            features: target.features(),
             mean: target.mean(),
             variance: target.variance(),
             entropy,
@@ -162,12 +165,17 @@ impl Problem {
                 )
             }
             Objective::Exclusive => {
-                let breaks: Vec<f64> = self
-                    .breakpoints
-                    .iter()
-                    .map(|x| (x - mu) / sigma)
-                    .chain([0.0])
-                    .collect();
+                // In q's frame a feature of width s is one of width s / sigma;
+                // grading stops at q's own scale (z = 1), which q's breaks resolve.
+                let mut breaks = quadrature::graded_breaks(
+                    self.features
+                        .iter()
+                        .map(|&(x, s)| ((x - mu) / sigma, s / sigma)),
+                    -Z_REACH,
+                    Z_REACH,
+                    1.0,
+                );
+                breaks.extend(Q_BREAKS);
                 let [e_log_p, e_g, e_zg] =
                     quadrature::adaptive(-Z_REACH, Z_REACH, &breaks, REFERENCE_TOL, |z| {
                         let phi = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();

@@ -1,14 +1,22 @@
 //! Polishing in f64: from an engine's endpoint, Newton on the exact
-//! objective until the gradient is ~1e-10, then the Hessian says whether the
+//! objective until its step is ~1e-10 of the point, then the Hessian says whether the
 //! point is a true local minimum (or one pressed against sigma's floor) or a saddle.
 
 use crate::defaults::SIGMA_FLOOR;
 use crate::objective::{Eval, Problem};
 
-/// Newton stops once the free gradient is this small.
-const GRAD_TOL: f64 = 1e-10;
-/// A polished point whose free gradient exceeds this is not a critical point.
+/// Newton stops once its step is this small relative to the point (1 + |x|
+/// per parameter): a criterion in the parameters' own units, so a nearly
+/// flat objective (sigma 1e6: gradients of 1e-12 per unit of mu) is still
+/// polished to its minimum, where an absolute gradient tolerance was met
+/// everywhere.
+const STEP_TOL: f64 = 1e-10;
+/// ...or once the free gradient is this small (the reference's own noise).
+const GRAD_TOL: f64 = 1e-14;
+/// A polished point whose free gradient exceeds this is not a critical point...
 const CRITICAL_TOL: f64 = 1e-7;
+/// ...nor one whose Newton step exceeds this relative to the point.
+const CRITICAL_STEP: f64 = 1e-6;
 
 /// What a polished point is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +133,9 @@ impl Local<'_> {
             }
             let free_sigma = self.learn_sigma && !on_floor;
             let d = Self::newton_step(self.hessian(x, free_sigma), g, free_sigma)?;
+            if small_step(x, d, STEP_TOL) {
+                return Some(x);
+            }
             if d[0].hypot(d[1]) > 0.5 {
                 return None;
             }
@@ -157,6 +168,9 @@ impl Local<'_> {
                 Some(d) if pd => d,
                 _ => [-g[0] / gn.max(1.0), -g[1] / gn.max(1.0)],
             };
+            if pd && small_step(x, d, STEP_TOL) {
+                break;
+            }
             if pd && gn < 1e-6 {
                 // Quadratic convergence; values no longer resolve the decrease.
                 x = self.clamp([x[0] + d[0], x[1] + d[1]]);
@@ -184,9 +198,12 @@ impl Local<'_> {
     fn classify(&self, x: [f64; 2]) -> Critical {
         let (eval, on_floor, g) = self.grad(x);
         let free_sigma = self.learn_sigma && !on_floor;
-        let kind = if g[0].hypot(g[1]) > CRITICAL_TOL {
+        let h = self.hessian(x, free_sigma);
+        let far =
+            Self::newton_step(h, g, free_sigma).is_some_and(|d| !small_step(x, d, CRITICAL_STEP));
+        let kind = if g[0].hypot(g[1]) > CRITICAL_TOL || far {
             Kind::NotCritical
-        } else if Self::positive_definite(self.hessian(x, free_sigma), free_sigma) {
+        } else if Self::positive_definite(h, free_sigma) {
             if on_floor {
                 Kind::BoundaryMinimum
             } else {
@@ -202,6 +219,13 @@ impl Local<'_> {
             kind,
         }
     }
+}
+
+/// Whether the step `d` from `x` is below `tol` relative to each parameter (1 + |x_i|).
+fn small_step(x: [f64; 2], d: [f64; 2], tol: f64) -> bool {
+    d.iter()
+        .zip(&x)
+        .all(|(d, x)| d.abs() <= tol * (1.0 + x.abs()))
 }
 
 /// Polishes an endpoint: first plain Newton (which also finds a saddle the

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::engine::{Endpoint, Engine, run_to_end};
 use crate::error::Result;
-use crate::landscape::{Grid, Landscape};
+use crate::landscape::{Grid, Landscape, RUN_SHARE, phase};
 use crate::objective::Problem;
 
 /// Indices 0, f, 2f, ... along an axis of `n` points, always with the last.
@@ -57,10 +57,22 @@ pub fn compute_refined(
         .flat_map(|&j| cx.iter().map(move |&i| j * nx + i))
         .collect();
     let coarse_starts: Vec<[f64; 2]> = coarse.iter().map(|&k| starts[k]).collect();
-    let coarse_ends = run_to_end(engine, problem, &coarse_starts, steps, lr, &mut |f| {
-        progress(0.3 * f)
-    })?;
-    let coarse_labels = Landscape::classify(problem, &coarse_ends).labels;
+    // Progress: coarse fits, their polishing (to 0.3 in all), the
+    // boundary's fits (to RUN_SHARE), the whole map's polishing.
+    let coarse_ends = run_to_end(
+        engine,
+        problem,
+        &coarse_starts,
+        steps,
+        lr,
+        &mut phase(progress, 0.0, 0.3 * RUN_SHARE),
+    )?;
+    let coarse_labels = Landscape::classify_reporting(
+        problem,
+        &coarse_ends,
+        &mut phase(progress, 0.3 * RUN_SHARE, 0.3),
+    )
+    .labels;
     let corner = |a: usize, b: usize| {
         let (ia, ib) = (
             cx.binary_search(&a).expect("a coarse index"),
@@ -119,9 +131,14 @@ pub fn compute_refined(
     }
     let run: Vec<usize> = (0..starts.len()).filter(|&k| needed[k]).collect();
     let run_starts: Vec<[f64; 2]> = run.iter().map(|&k| starts[k]).collect();
-    let run_ends = run_to_end(engine, problem, &run_starts, steps, lr, &mut |f| {
-        progress(0.3 + 0.7 * f)
-    })?;
+    let run_ends = run_to_end(
+        engine,
+        problem,
+        &run_starts,
+        steps,
+        lr,
+        &mut phase(progress, 0.3, RUN_SHARE),
+    )?;
     for (&k, e) in run.iter().zip(&run_ends) {
         ends[k] = Some(*e);
     }
@@ -130,11 +147,12 @@ pub fn compute_refined(
         .zip(filled)
         .map(|(e, f)| e.or(f).expect("every start is run or filled"))
         .collect();
-    Ok(Landscape::of_run(
+    Ok(Landscape::of_run_reporting(
         problem,
         &endpoints,
         rows,
         coarse.len() + run.len(),
         clock,
+        &mut phase(progress, RUN_SHARE, 1.0),
     ))
 }

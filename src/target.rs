@@ -14,6 +14,9 @@ pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 pub const MAX_ABS_MEAN: f64 = 1000.0;
 /// Accepted range of a mode's std.
 pub const STD_RANGE: (f64, f64) = (1e-3, 1000.0);
+/// Smallest accepted ratio of a weight to the largest weight: normalised
+/// weights and their logarithms stay normal f64 numbers (no underflow to 0).
+pub const MIN_WEIGHT_RATIO: f64 = 1e-300;
 
 /// One mixture component: weight, mean and standard deviation.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -105,11 +108,24 @@ impl Mixture {
                 )));
             }
         }
-        let total: f64 = modes.iter().map(|m| m.weight).sum();
+        // Divided by the largest weight first: the sum of at most MAX_MODES
+        // ratios <= 1 cannot overflow, whatever the weights' magnitude.
+        let largest = modes.iter().map(|m| m.weight).fold(0.0, f64::max);
+        if let Some(n) = modes
+            .iter()
+            .position(|m| m.weight / largest < MIN_WEIGHT_RATIO)
+        {
+            return Err(Error::input(format!(
+                "mode {}: weight {} is below {MIN_WEIGHT_RATIO:e} times the largest ({largest}); such a mode cannot be represented",
+                n + 1,
+                modes[n].weight
+            )));
+        }
+        let total: f64 = modes.iter().map(|m| m.weight / largest).sum();
         let modes: Vec<Mode> = modes
             .into_iter()
             .map(|m| Mode {
-                weight: m.weight / total,
+                weight: m.weight / largest / total,
                 ..m
             })
             .collect();
@@ -218,6 +234,19 @@ impl Mixture {
             .expect("at least one mode")
     }
 
+    /// The midpoint of the lowest and highest mean: the engines' frame is
+    /// centred here, so f32 resolves positions near the modes as finely as
+    /// near 0.
+    pub fn centre(&self) -> f64 {
+        let (lo, hi) = self
+            .modes
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), m| {
+                (lo.min(m.mean), hi.max(m.mean))
+            });
+        0.5 * (lo + hi)
+    }
+
     /// E_p[x].
     pub fn mean(&self) -> f64 {
         self.modes.iter().map(|m| m.weight * m.mean).sum()
@@ -304,11 +333,14 @@ impl Mixture {
         out
     }
 
-    /// Points where p changes character: the means and the crossovers.
-    pub fn breakpoints(&self) -> Vec<f64> {
-        let mut points: Vec<f64> = self.modes.iter().map(|m| m.mean).collect();
-        points.extend(self.crossovers());
-        points
+    /// The target's sharp features with their widths: every mode (mean,
+    /// std) and every transition of the dominant component (crossover,
+    /// logistic scale). Quadrature grades its breakpoints around each one
+    /// ([`quadrature::graded_breaks`]).
+    pub fn features(&self) -> Vec<(f64, f64)> {
+        let mut out: Vec<(f64, f64)> = self.modes.iter().map(|m| (m.mean, m.std)).collect();
+        out.extend(self.transitions());
+        out
     }
 
     /// Differential entropy H(p) = -E_p[log p], by adaptive quadrature to ~1e-13.
@@ -323,7 +355,8 @@ impl Mixture {
             .iter()
             .map(|m| m.mean + 40.0 * m.std)
             .fold(f64::NEG_INFINITY, f64::max);
-        let [h] = quadrature::adaptive(lo, hi, &self.breakpoints(), 1e-13, |x| {
+        let breaks = quadrature::graded_breaks(self.features(), lo, hi, hi - lo);
+        let [h] = quadrature::adaptive(lo, hi, &breaks, 1e-13, |x| {
             let (lp, _) = self.log_pdf_and_score(x);
             [-lp.exp() * lp]
         });

@@ -97,6 +97,16 @@ fn engine_rule_matches_reference_in_f64_and_f32() {
         .into_iter()
         .map(|(n, t, m, s)| (n.to_string(), t, m, s))
         .collect();
+    // Spikes beside a broad mode: a spike's pull of 1e6 must not cancel
+    // against the broad mode's in f32 (it did, leaving noise of ~0.2).
+    for (spec, mu, sigma) in [
+        ("1:0:0.001,1:3:1", 3.0, 1.0),
+        ("1:0:0.003,1:3:1", 2.9, 1.1),
+        ("1e-30:0:0.001,1:3:1", 3.0, 1.0),
+        ("1:0:0.001,1:3:1,1:-4:0.5", 2.5, 2.0),
+    ] {
+        cases.push((spec.to_string(), Mixture::parse(spec).unwrap(), mu, sigma));
+    }
     for i in 0..40 {
         cases.push((
             format!("random {i}"),

@@ -30,9 +30,10 @@ impl Engine for CpuEngine {
     }
 
     fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>> {
+        let kernel = Kernel::centred(problem, lr);
         Ok(Box::new(CpuRun {
-            kernel: Kernel::new(problem, lr),
-            states: FitState::batch(problem, starts),
+            states: kernel.states(problem, starts),
+            kernel,
         }))
     }
 }
@@ -52,6 +53,10 @@ impl Run for CpuRun {
     }
 
     fn endpoints(&mut self) -> Result<Vec<Endpoint>> {
-        Ok(self.states.iter().map(FitState::endpoint).collect())
+        Ok(self
+            .states
+            .iter()
+            .map(|s| self.kernel.endpoint(s))
+            .collect())
     }
 }

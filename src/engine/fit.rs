@@ -53,34 +53,21 @@ impl<R: Real> FitState<R> {
             status: RUNNING,
         }
     }
-
-    /// Fresh states for a batch's starts [(mu0, sigma0)]; in the fixed
-    /// family every start takes the held sigma. Both engines launch this way.
-    pub fn batch(problem: &Problem, starts: &[[f64; 2]]) -> Vec<Self> {
-        let fixed = problem.family.fixed_sigma();
-        starts
-            .iter()
-            .map(|&[mu, sigma]| Self::new(mu, fixed.unwrap_or(sigma)))
-            .collect()
-    }
-
-    /// Where this start stands, in f64, as both engines report it.
-    pub fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            mu: self.mu.f64(),
-            sigma: self.sigma.f64(),
-            steps: self.adam.t,
-            status: self.status,
-        }
-    }
 }
 
 /// A mode's constants as the kernel reads them: (mean, precision/2, precision, log_coef).
 pub type ModeVec<R> = [R; 4];
 
-/// Everything the kernel needs about the problem, rounded to R once.
+/// Everything the kernel needs about the problem, rounded to R once, in a
+/// frame shifted by `centre`: the kernel's x (and mu) is the user's minus
+/// `centre`. Both KLs are invariant under a shift of x, and so is Adam's
+/// update (it sees only gradients), so the shift changes nothing but
+/// rounding: in f32 a mean near 1000 has a spacing of 6e-5, too coarse for
+/// the 1e-5 stillness rule, while centred on the target it is exact enough.
 #[derive(Debug, Clone)]
 pub struct Kernel<R> {
+    /// The user's x of the kernel's x = 0 (0 for [`Kernel::new`]).
+    pub centre: f64,
     /// Which objective's gradient to follow.
     pub objective: Objective,
     /// Held sigma in the fixed family.
@@ -98,10 +85,25 @@ pub struct Kernel<R> {
 }
 
 impl<R: Real> Kernel<R> {
-    /// Rounds the problem's constants and the transition cuts to R.
+    /// The kernel in the user's coordinates (centre 0): for single fits
+    /// whose every step is read in the user's frame (the window, `fit`).
     pub fn new(problem: &Problem, lr: f64) -> Self {
+        Self::in_frame(problem, lr, 0.0)
+    }
+
+    /// The kernel both engines run: centred on the target
+    /// ([`crate::target::Mixture::centre`]). Starts enter through
+    /// [`Kernel::states`] and leave through [`Kernel::endpoint`].
+    pub fn centred(problem: &Problem, lr: f64) -> Self {
+        Self::in_frame(problem, lr, problem.target.centre())
+    }
+
+    /// Rounds the problem's constants and the transition cuts, shifted by
+    /// `centre` in f64, to R.
+    fn in_frame(problem: &Problem, lr: f64, centre: f64) -> Self {
         let (mean, variance) = problem.moments();
         Self {
+            centre,
             objective: problem.objective,
             fixed_sigma: problem.family.fixed_sigma().map(R::of),
             modes: problem
@@ -109,7 +111,7 @@ impl<R: Real> Kernel<R> {
                 .iter()
                 .map(|t| {
                     [
-                        R::of(t.mean),
+                        R::of(t.mean - centre),
                         R::of(0.5 * t.precision),
                         R::of(t.precision),
                         R::of(t.log_coef),
@@ -118,11 +120,33 @@ impl<R: Real> Kernel<R> {
                 .collect(),
             cuts: transition_cuts(&problem.target)
                 .into_iter()
-                .map(|c| [R::of(c.x), R::of(c.scale)])
+                .map(|c| [R::of(c.x - centre), R::of(c.scale)])
                 .collect(),
-            mean: R::of(mean),
+            mean: R::of(mean - centre),
             variance: R::of(variance),
             lr: R::of(lr),
+        }
+    }
+
+    /// Fresh states in this kernel's frame for a batch's starts [(mu0,
+    /// sigma0)] in the user's; in the fixed family every start takes the
+    /// held sigma. Both engines launch this way.
+    pub fn states(&self, problem: &Problem, starts: &[[f64; 2]]) -> Vec<FitState<R>> {
+        let fixed = problem.family.fixed_sigma();
+        starts
+            .iter()
+            .map(|&[mu, sigma]| FitState::new(mu - self.centre, fixed.unwrap_or(sigma)))
+            .collect()
+    }
+
+    /// Where a start of this kernel stands, in f64 and the user's frame, as
+    /// both engines report it.
+    pub fn endpoint(&self, s: &FitState<R>) -> Endpoint {
+        Endpoint {
+            mu: s.mu.f64() + self.centre,
+            sigma: s.sigma.f64(),
+            steps: s.adam.t,
+            status: s.status,
         }
     }
 
@@ -199,8 +223,8 @@ impl<R: Real> Kernel<R> {
     }
 
     /// d/dx log p(x), as the kernel computes it: one mode's own pull (no
-    /// exp); two modes' pulls blended by a logistic of their log-density gap
-    /// (one exp, saturating instead of overflowing); otherwise a two-pass
+    /// exp); two modes' pulls by a softmax of two (one exp, of minus the
+    /// log-density gap's size: it underflows instead of overflowing); otherwise a two-pass
     /// stable softmax (the log-densities recomputed in the second pass).
     fn score(&self, x: R) -> R {
         let log_density = |m: &ModeVec<R>| {
@@ -211,8 +235,14 @@ impl<R: Real> Kernel<R> {
         match self.modes.as_slice() {
             [m] => pull(m),
             [m0, m1] => {
+                // A softmax of two by one exp of minus the gap's size: each pull
+                // weighted by its own responsibility, never pull0 + (pull1 - pull0) r,
+                // whose cancellation leaves f32 noise of the larger pull's spacing
+                // (a spike's pull of 1e6 against a broad mode's of 1).
                 let gap = log_density(m0) - log_density(m1);
-                pull(m0) + (pull(m1) - pull(m0)) / (R::of(1.0) + gap.exp())
+                let (near, far) = if gap > R::of(0.0) { (m0, m1) } else { (m1, m0) };
+                let e = (-gap.abs()).exp();
+                (pull(near) + e * pull(far)) / (R::of(1.0) + e)
             }
             modes => {
                 let mut top = R::of(f64::MIN);

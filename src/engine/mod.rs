@@ -68,6 +68,40 @@ pub trait Engine: Send + Sync {
     fn submit_gate(&self) -> Option<submit_gate::SubmitGate> {
         None
     }
+    /// Why this engine cannot map `problem` faithfully, or None when it can.
+    /// Cheap (no fit is run): [`engine_for`] asks it before any computation.
+    fn declines(&self, _problem: &Problem) -> Option<String> {
+        None
+    }
+}
+
+/// The CPU engine the automatic choice falls back to.
+static CPU: cpu::CpuEngine = cpu::CpuEngine;
+
+/// The engine to run `problem` on, given the user's `choice` and the engine
+/// [`select`] built for it, and the one line to print on stderr when the
+/// choice changed: if `selected` declines the problem, `--backend gpu` is an
+/// input error naming the reason, and `auto` uses the CPU engine and says so.
+pub fn engine_for<'a>(
+    choice: BackendChoice,
+    selected: &'a dyn Engine,
+    problem: &Problem,
+) -> Result<(&'a dyn Engine, Option<String>)> {
+    let Some(reason) = selected.declines(problem) else {
+        return Ok((selected, None));
+    };
+    match choice {
+        BackendChoice::Gpu => Err(Error::input(format!(
+            "--backend gpu: the GPU engine declines this problem: {reason}"
+        ))),
+        BackendChoice::Auto | BackendChoice::Cpu => Ok((
+            &CPU,
+            Some(format!(
+                "kl-landscape: the GPU engine declines the {} map ({reason}); using the CPU engine",
+                problem.objective
+            )),
+        )),
+    }
 }
 
 /// Sizes chunks of steps so each takes about a target time: long enough
