@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::export::{self, BasinReport};
 use crate::landscape::{Axis, Grid};
 use crate::number::{fixed, readable};
-use crate::objective::Problem;
+use crate::objective::{Objective, Problem};
 
 /// Arguments of `basins`.
 #[derive(Debug, Args)]
@@ -97,7 +97,18 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
         .filter_map(|(flag, path)| path.as_deref().map(|p| (flag, p)))
         .collect();
     crate::output::check_all(&outputs, &args.target.inputs())?;
-    let engine = engine::select(args.optimizer.backend)?;
+    let selected = engine::select(args.optimizer.backend)?;
+    // Whether the GPU can run a target exactly depends on the target alone,
+    // so one choice serves every objective's map.
+    let first = Problem::new(
+        scenario.target.clone(),
+        Objective::Exclusive,
+        scenario.family,
+    );
+    let (engine, notice) = engine::engine_for(args.optimizer.backend, selected.as_ref(), &first)?;
+    if let Some(line) = notice {
+        console::warn(&line);
+    }
     if args.verbose {
         console::warn(&format!(
             "backend: {} ({})",
@@ -109,15 +120,10 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
     for objective in args.objective.objectives() {
         let problem = Problem::new(scenario.target.clone(), objective, scenario.family);
         let bar = progress_bar(objective.key());
-        let map = crate::refine::compute_refined(
-            engine.as_ref(),
-            &problem,
-            &grid,
-            steps,
-            lr,
-            refine,
-            &mut |f| bar.set_position((f * 1000.0) as u64),
-        )?;
+        let map =
+            crate::refine::compute_refined(engine, &problem, &grid, steps, lr, refine, &mut |f| {
+                bar.set_position((f * 1000.0) as u64)
+            })?;
         bar.finish_and_clear();
         maps.push((objective, map));
     }

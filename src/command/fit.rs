@@ -90,7 +90,7 @@ pub fn trajectory(problem: &Problem, start: [f64; 2], steps: u32, lr: f64) -> Tr
     Trajectory {
         points,
         stride,
-        end: state.endpoint(),
+        end: kernel.endpoint(&state),
     }
 }
 
@@ -229,12 +229,28 @@ pub fn run(args: &FitArgs) -> Result<serde_json::Value> {
     let outputs: Vec<(&str, &std::path::Path)> =
         args.json.iter().map(|p| ("--json", p.as_path())).collect();
     crate::output::check_all(&outputs, &args.target.inputs())?;
-    let engine = if args.rank {
+    let selected = if args.rank {
         Some(engine::select(args.optimizer.backend)?)
     } else {
         None
     };
-    let outcomes = fit_both(&scenario, [mu0, sigma0], steps, lr, engine.as_deref())?;
+    let engine = match &selected {
+        Some(selected) => {
+            let problem = Problem::new(
+                scenario.target.clone(),
+                Objective::Exclusive,
+                scenario.family,
+            );
+            let (engine, notice) =
+                engine::engine_for(args.optimizer.backend, selected.as_ref(), &problem)?;
+            if let Some(line) = notice {
+                console::warn(&line);
+            }
+            Some(engine)
+        }
+        None => None,
+    };
+    let outcomes = fit_both(&scenario, [mu0, sigma0], steps, lr, engine)?;
     let per_objective: Vec<_> = outcomes
         .iter()
         .map(|o| (o.objective.key(), o.json()))

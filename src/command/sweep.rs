@@ -98,11 +98,24 @@ pub fn run(args: &SweepArgs) -> Result<Vec<(Objective, ObjectiveSweep)>> {
     let outputs: Vec<(&str, &std::path::Path)> =
         args.json.iter().map(|p| ("--json", p.as_path())).collect();
     crate::output::check_all(&outputs, &args.target.inputs())?;
-    let engine = engine::select(args.optimizer.backend)?;
+    let selected = engine::select(args.optimizer.backend)?;
+    // The GPU runs every value's target exactly or the CPU runs them all.
+    let mut engine = selected.as_ref();
+    for &value in &spec.values {
+        let s = parameter.scenario_at(&spec.base, value)?;
+        let problem = crate::objective::Problem::new(s.target, Objective::Exclusive, s.family);
+        let (chosen, notice) =
+            engine::engine_for(args.optimizer.backend, selected.as_ref(), &problem)?;
+        if let Some(line) = notice {
+            console::warn(&line);
+            engine = chosen;
+            break;
+        }
+    }
     let mut done = Vec::new();
     for objective in args.objective.objectives() {
         let bar = progress_bar(objective.key());
-        let result = sweep(&spec, objective, engine.as_ref(), &mut |f| {
+        let result = sweep(&spec, objective, engine, &mut |f| {
             bar.set_position((f * 1000.0) as u64)
         })?;
         bar.finish_and_clear();

@@ -97,8 +97,7 @@ pub fn engine_for<'a>(
         BackendChoice::Auto | BackendChoice::Cpu => Ok((
             &CPU,
             Some(format!(
-                "kl-landscape: the GPU engine declines the {} map ({reason}); using the CPU engine",
-                problem.objective
+                "the GPU engine declines this target ({reason}); using the CPU engine"
             )),
         )),
     }
@@ -203,7 +202,7 @@ pub fn select(choice: BackendChoice) -> Result<Box<dyn Engine>> {
         BackendChoice::Auto => match gpu::GpuEngine::new() {
             Ok(e) => Ok(Box::new(e)),
             Err(e) => {
-                eprintln!("kl-landscape: no GPU adapter ({e}); using the CPU engine");
+                crate::console::warn(&format!("no GPU adapter ({e}); using the CPU engine"));
                 Ok(Box::new(cpu::CpuEngine))
             }
         },
