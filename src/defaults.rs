@@ -12,6 +12,9 @@ pub const ADAM_EPS: f64 = 1e-8;
 pub const ADAM_DECAY: f64 = 0.002;
 /// q's width never goes below this; a minimum pressed against it is a boundary optimum.
 pub const SIGMA_FLOOR: f64 = 0.1;
+/// Largest sigma accepted, held or as a start (1000 times the widest mode
+/// accepted): beyond, the objectives' values overflow and no map can be verified.
+pub const MAX_SIGMA: f64 = 1e6;
 /// The widget's default learning rate.
 pub const DEFAULT_LR: f64 = 0.08;
 

@@ -98,6 +98,21 @@ impl Grid {
                 return Err(Error::input(format!("the grid has no {name} points")));
             }
         }
+        if mu.lo.abs().max(mu.hi.abs()) > crate::defaults::DIVERGED_BEYOND {
+            return Err(Error::input(format!(
+                "--mu-range must lie within {} of 0, where a fit counts as diverged (got {}:{})",
+                crate::number::readable(crate::defaults::DIVERGED_BEYOND),
+                crate::number::readable(mu.lo),
+                crate::number::readable(mu.hi)
+            )));
+        }
+        if sigma.hi > crate::defaults::MAX_SIGMA {
+            return Err(Error::input(format!(
+                "--sigma-range must end at most at {} (got {})",
+                crate::number::readable(crate::defaults::MAX_SIGMA),
+                crate::number::readable(sigma.hi)
+            )));
+        }
         if sigma.lo <= 0.0 {
             return Err(Error::input(format!(
                 "--sigma-range must be positive (got {}:{})",

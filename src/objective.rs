@@ -71,7 +71,9 @@ impl Family {
     pub fn label(self) -> String {
         match self {
             Family::Gaussian => "gaussian".into(),
-            Family::FixedSigma { sigma } => format!("fixed sigma = {sigma}"),
+            Family::FixedSigma { sigma } => {
+                format!("fixed sigma = {}", crate::number::readable(sigma))
+            }
         }
     }
 }

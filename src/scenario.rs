@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use crate::defaults::SIGMA_FLOOR;
+use crate::defaults::{MAX_SIGMA, SIGMA_FLOOR};
 use crate::error::{Error, Result};
 use crate::number::readable;
 use crate::objective::Family;
@@ -27,11 +27,12 @@ pub struct Scenario {
     pub family: Family,
 }
 
-/// Checks a family: a held sigma must be finite and at least the floor.
+/// Checks a family: a held sigma must lie between the floor and [`MAX_SIGMA`].
 pub fn check_family(family: Family) -> Result<Family> {
     match family.fixed_sigma() {
-        Some(s) if !(s.is_finite() && s >= SIGMA_FLOOR) => Err(Error::input(format!(
-            "fixed sigma must be a finite number >= {SIGMA_FLOOR} (got {})",
+        Some(s) if !(SIGMA_FLOOR..=MAX_SIGMA).contains(&s) => Err(Error::input(format!(
+            "fixed sigma must lie in [{SIGMA_FLOOR}, {}] (got {})",
+            readable(MAX_SIGMA),
             readable(s)
         ))),
         _ => Ok(family),

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::defaults::MAX_MODES;
 use crate::error::{Error, Result};
+use crate::number::readable;
 use crate::quadrature;
 
 /// ln(sqrt(2 pi)).
@@ -86,25 +87,27 @@ impl Mixture {
             if m.weight <= 0.0 {
                 return Err(Error::input(format!(
                     "mode {n}: weight must be > 0 (got {})",
-                    m.weight
+                    readable(m.weight)
                 )));
             }
             if m.std <= 0.0 {
                 return Err(Error::input(format!(
                     "mode {n}: std must be > 0 (got {})",
-                    m.std
+                    readable(m.std)
                 )));
             }
             if m.std < STD_RANGE.0 || m.std > STD_RANGE.1 {
                 return Err(Error::input(format!(
                     "mode {n}: std must lie in [{}, {}] (got {})",
-                    STD_RANGE.0, STD_RANGE.1, m.std
+                    STD_RANGE.0,
+                    STD_RANGE.1,
+                    readable(m.std)
                 )));
             }
             if m.mean.abs() > MAX_ABS_MEAN {
                 return Err(Error::input(format!(
                     "mode {n}: |mean| must be at most {MAX_ABS_MEAN} (got {})",
-                    m.mean
+                    readable(m.mean)
                 )));
             }
         }
@@ -187,7 +190,14 @@ impl Mixture {
     pub fn spec(&self) -> String {
         self.modes
             .iter()
-            .map(|m| format!("{}:{}:{}", m.weight, m.mean, m.std))
+            .map(|m| {
+                format!(
+                    "{}:{}:{}",
+                    readable(m.weight),
+                    readable(m.mean),
+                    readable(m.std)
+                )
+            })
             .collect::<Vec<_>>()
             .join(",")
     }

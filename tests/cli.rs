@@ -72,6 +72,10 @@ fn bad_input_is_one_line_and_exit_code_2() {
             "'-2' is not a whole number",
         ),
         (vec!["basins", "--lr", "1e300"], "(got 1e300)"),
+        (vec!["basins", "--fixed-sigma", "1e7"], "(got 1e7)"),
+        (vec!["basins", "--sigma-range", "0.1:1e300"], "(got 1e300)"),
+        (vec!["basins", "--mu-range", "-1e7:0"], "diverged"),
+        (vec!["basins", "--target", "1:0:1e-300"], "(got 1e-300)"),
         (vec!["basins", "--steps", "99999999999"], "too large"),
         (vec!["gui", "--target", "1:0"], "weight:mean:std"),
         (
@@ -123,6 +127,26 @@ fn bad_input_is_one_line_and_exit_code_2() {
         &["basins", "--target", &too_many, "--backend", "cpu"],
         "at most 16",
     );
+}
+
+#[test]
+fn extreme_numbers_print_short() {
+    let out = kl(&[
+        "basins",
+        "--target",
+        "1e-200:0:1,1:3:1",
+        "--grid",
+        "4x2",
+        "--steps",
+        "5",
+        "--backend",
+        "cpu",
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let first = stdout.lines().next().unwrap();
+    assert!(first.contains("1e-200:0:1,1:3:1"), "{first}");
+    assert!(first.len() < 120, "{first}");
 }
 
 #[test]
