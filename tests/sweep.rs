@@ -54,7 +54,7 @@ fn folds_and_the_maxwell_point_of_the_widget_target_match_an_independent_computa
     );
     for f in &folds {
         assert!(
-            (f.value - r["fold"]["value"].as_f64().unwrap()).abs() < 1e-6,
+            (f.value - r["fold"]["value"].as_f64().unwrap()).abs() < 1e-8,
             "{f:?}"
         );
         assert!(
@@ -70,7 +70,7 @@ fn folds_and_the_maxwell_point_of_the_widget_target_match_an_independent_computa
     assert_eq!(maxwell.len(), 1, "{:?}", s.bifurcations);
     let m = maxwell[0];
     assert!(
-        (m.value - r["maxwell"]["value"].as_f64().unwrap()).abs() < 1e-6,
+        (m.value - r["maxwell"]["value"].as_f64().unwrap()).abs() < 1e-8,
         "{m:?}"
     );
     assert!((m.mu.abs() - r["maxwell"]["mu"].as_f64().unwrap()).abs() < 1e-4);
@@ -94,7 +94,7 @@ fn the_fixed_sigma_pitchfork_matches_the_root_of_the_curvature_integral() {
     assert_eq!(pitchforks.len(), 1, "{:?}", s.bifurcations);
     let p = pitchforks[0];
     assert!(
-        (p.value - r["pitchfork"]["value"].as_f64().unwrap()).abs() < 1e-6,
+        (p.value - r["pitchfork"]["value"].as_f64().unwrap()).abs() < 1e-8,
         "{p:?}"
     );
     assert!(p.mu.abs() < 1e-9);
