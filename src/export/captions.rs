@@ -151,6 +151,8 @@ pub fn off_range_modes(means: &[f64]) -> String {
     format!("{noun} of p at x = {}", at.join(", "))
 }
 
+/// The legend line of a map where no start reached a verified minimum.
+pub const NO_OPTIMUM: &str = "none: no start reached a verified minimum";
 /// The x axis's label.
 pub const MU_AXIS: &str = "start mean μ₀ (and x for the densities above)";
 /// The 2-D map's y axis label.

@@ -49,6 +49,9 @@ fn entries(objective: Objective, map: &Landscape, steps: u32, fixed_sigma: bool)
             Some(captions::optimum_detail(objective, o)),
         ));
     }
+    if map.optima.is_empty() {
+        out.push(entry(Key::None, captions::NO_OPTIMUM.into(), None));
+    }
     out.push(entry(
         Key::Square(palette::UNCONVERGED),
         captions::unconverged_line(map, steps),

@@ -37,15 +37,14 @@ impl FigureOptions {
                 crate::number::readable(dpi)
             )));
         }
-        if let Some((w, h)) = size {
-            if !(SIZE_RANGE.0..=SIZE_RANGE.1).contains(&w)
-                || !(SIZE_RANGE.0..=SIZE_RANGE.1).contains(&h)
-            {
-                return Err(Error::input(format!(
-                    "--size {w}x{h}: each side must be in [{}, {}]",
-                    SIZE_RANGE.0, SIZE_RANGE.1
-                )));
-            }
+        let side = SIZE_RANGE.0..=SIZE_RANGE.1;
+        if let Some((w, h)) = size
+            && !(side.contains(&w) && side.contains(&h))
+        {
+            return Err(Error::input(format!(
+                "--size {w}x{h}: each side must be in [{}, {}]",
+                SIZE_RANGE.0, SIZE_RANGE.1
+            )));
         }
         Ok(Self {
             dpi,
