@@ -1,4 +1,4 @@
-//! `kl-landscape basins`: the maps, then the JSON and PNG files, then a
+//! `kl-landscape basins`: the maps, then the JSON, PNG and SVG files, then a
 //! summary on stdout. Every input and output path is checked before any
 //! start runs.
 
@@ -7,12 +7,13 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::args::{
-    ObjectiveChoice, OptimizerArgs, TargetArgs, parse_count, parse_grid, parse_range, progress_bar,
+    ObjectiveChoice, OptimizerArgs, TargetArgs, parse_count, parse_grid, parse_number, parse_range,
+    progress_bar,
 };
 use crate::console;
 use crate::engine;
 use crate::error::{Error, Result};
-use crate::export::{self, BasinReport};
+use crate::export::{self, BasinReport, FigureOptions};
 use crate::landscape::{Axis, Grid};
 use crate::number::{fixed, readable};
 use crate::objective::{Objective, Problem};
@@ -71,6 +72,24 @@ pub struct BasinsArgs {
     /// Write a picture of the maps (PNG).
     #[arg(long, value_name = "FILE")]
     pub png: Option<PathBuf>,
+    /// Write the same picture as SVG (labels are text an editor can change).
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Resolution of the PNG: 96 is one pixel per point of the layout, 192 twice as wide and tall.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "96",
+        allow_hyphen_values = true
+    )]
+    pub dpi: String,
+    /// Size of each plot area in points, instead of one that follows the grid.
+    #[arg(long, value_name = "WxH", allow_hyphen_values = true)]
+    pub size: Option<String>,
+    /// The step count the colour bar of steps to converge ends on (the same
+    /// across runs), instead of the slowest start's rounded up.
+    #[arg(long, value_name = "MAX", allow_hyphen_values = true)]
+    pub steps_scale: Option<String>,
     /// Also print the backend's adapter and timings.
     #[arg(long, short)]
     pub verbose: bool,
@@ -92,10 +111,24 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
             "--refine must be at most 64 (got {refine})"
         )));
     }
-    let outputs: Vec<(&str, &std::path::Path)> = [("--json", &args.json), ("--png", &args.png)]
-        .into_iter()
-        .filter_map(|(flag, path)| path.as_deref().map(|p| (flag, p)))
-        .collect();
+    let figure = FigureOptions::new(
+        parse_number("--dpi", &args.dpi)?,
+        args.size.as_deref().map(export::parse_size).transpose()?,
+        args.steps_scale
+            .as_deref()
+            .map(|s| parse_count("--steps-scale", s))
+            .transpose()?,
+    )?;
+    let objectives = args.objective.objectives();
+    export::check_figure(&grid, scenario.family, objectives.len(), &figure)?;
+    let outputs: Vec<(&str, &std::path::Path)> = [
+        ("--json", &args.json),
+        ("--png", &args.png),
+        ("--svg", &args.svg),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| path.as_deref().map(|p| (flag, p)))
+    .collect();
     crate::output::check_all(&outputs, &args.target.inputs())?;
     let selected = engine::select(args.optimizer.backend)?;
     // Whether the GPU can run a target exactly depends on the target alone,
@@ -117,7 +150,7 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
         ));
     }
     let mut maps = Vec::new();
-    for objective in args.objective.objectives() {
+    for objective in objectives {
         let problem = Problem::new(scenario.target.clone(), objective, scenario.family);
         let bar = progress_bar(objective.key());
         let map =
@@ -140,7 +173,10 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
         export::json::write(path, &export::json::basins(&report))?;
     }
     if let Some(path) = &args.png {
-        export::png::write(&report, path)?;
+        export::png::write_with(&report, &figure, path)?;
+    }
+    if let Some(path) = &args.svg {
+        export::svg::write(&report, &figure, path)?;
     }
     console::print(&summary(&report))?;
     Ok(report)

@@ -1,9 +1,27 @@
 //! Writers for what the tool computes: the basins JSON (the contract in
-//! DESIGN.md), the basin-map PNG, and the fit trajectory JSON.
+//! docs/json.md), the basin figure as PNG and SVG, and the fit trajectory JSON.
 
-mod canvas;
+mod captions;
+mod colour_bar;
+mod figure;
+mod legend;
+mod line;
+mod map;
+mod marks;
+mod options;
+mod painter;
+mod plot;
+mod shading;
+mod strip;
+mod style;
+mod text;
+mod ticks;
+
 pub mod json;
 pub mod png;
+pub mod svg;
+
+pub use options::{FigureOptions, parse_size};
 
 use crate::engine::BackendInfo;
 use crate::landscape::{Grid, Landscape};
@@ -27,4 +45,15 @@ pub struct BasinReport {
     pub backend: BackendInfo,
     /// One map per computed objective.
     pub maps: Vec<(Objective, Landscape)>,
+}
+
+/// Refuses, before anything is computed, a figure of `grid` in `family` with
+/// `panels` maps that would be too large a PNG at `options`' resolution.
+pub fn check_figure(
+    grid: &Grid,
+    family: Family,
+    panels: usize,
+    options: &FigureOptions,
+) -> crate::Result<()> {
+    options.check_pixels(figure::Layout::new(grid, family, options).nominal_size(panels))
 }
