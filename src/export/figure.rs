@@ -102,6 +102,29 @@ fn legend_h(report: &BasinReport, m: &Landscape) -> f64 {
     )
 }
 
+/// The basin figure of a report, drawn with its options.
+pub struct BasinFigure<'a> {
+    /// What `basins` computed.
+    pub report: &'a BasinReport,
+    /// Resolution, size and step scale.
+    pub options: &'a FigureOptions,
+}
+
+impl super::Figure for BasinFigure<'_> {
+    fn size(&self) -> (f64, f64) {
+        size(self.report, self.options)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        scale: f64,
+        text: TextMode,
+    ) -> Result<()> {
+        draw(area, self.report, self.options, scale, text)
+    }
+}
+
 /// The figure's size in figure units.
 pub fn size(report: &BasinReport, options: &FigureOptions) -> (f64, f64) {
     let layout = Layout::new(&report.grid, report.family, options);

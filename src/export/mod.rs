@@ -14,6 +14,7 @@ mod plot;
 mod shading;
 mod strip;
 mod style;
+pub mod sweep_figure;
 mod text;
 mod ticks;
 
@@ -27,6 +28,20 @@ use crate::engine::BackendInfo;
 use crate::landscape::{Grid, Landscape};
 use crate::objective::{Family, Objective};
 use crate::target::Mixture;
+
+/// A figure any backend draws alike: its size in figure units (1 unit is
+/// 1 px at 96 dpi) and its drawing at `scale` device pixels per unit.
+pub trait Figure {
+    /// Width and height in figure units.
+    fn size(&self) -> (f64, f64);
+    /// Draws on `area`, which is [`Figure::size`] times `scale` pixels.
+    fn draw<DB: plotters::prelude::DrawingBackend>(
+        &self,
+        area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+        scale: f64,
+        text: painter::TextMode,
+    ) -> crate::Result<()>;
+}
 
 /// Everything one `basins` run produced: the input, the settings and a map per objective.
 #[derive(Debug, Clone)]

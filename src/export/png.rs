@@ -8,32 +8,37 @@ use plotters::prelude::{BitMapBackend, IntoDrawingArea};
 
 use super::painter::TextMode;
 pub use super::ticks::{nice_ticks, tick_label};
-use super::{BasinReport, FigureOptions, figure};
+use super::figure::BasinFigure;
+use super::{BasinReport, Figure, FigureOptions};
 use crate::error::{Error, Result};
 
-/// The figure of `report` as (width, height, RGB pixels).
-pub fn render(report: &BasinReport, options: &FigureOptions) -> Result<(u32, u32, Vec<u8>)> {
-    let scale = options.scale();
-    let (w, h) = figure::size(report, options);
+/// `figure` as (width, height, RGB pixels) at `scale` pixels per figure unit.
+pub fn render(figure: &impl Figure, scale: f64) -> Result<(u32, u32, Vec<u8>)> {
+    let (w, h) = figure.size();
     let (w, h) = ((w * scale).ceil() as u32, (h * scale).ceil() as u32);
     let mut pixels = vec![255u8; 3 * w as usize * h as usize];
     {
         let area = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
-        figure::draw(&area, report, options, scale, TextMode::Raster)?;
+        figure.draw(&area, scale, TextMode::Raster)?;
         area.present()
             .map_err(|e| Error::runtime(format!("cannot draw the figure: {e}")))?;
     }
     Ok((w, h, pixels))
 }
 
-/// Writes the figure of `report` at the default resolution to `path`.
+/// Writes the basin figure of `report` at the default resolution to `path`.
 pub fn write(report: &BasinReport, path: &Path) -> Result<()> {
     write_with(report, &FigureOptions::default(), path)
 }
 
-/// Writes the figure of `report` drawn with `options` to `path`.
+/// Writes the basin figure of `report` drawn with `options` to `path`.
 pub fn write_with(report: &BasinReport, options: &FigureOptions, path: &Path) -> Result<()> {
-    let (w, h, pixels) = render(report, options)?;
+    write_figure(&BasinFigure { report, options }, options.scale(), path)
+}
+
+/// Writes `figure` at `scale` pixels per figure unit to `path`.
+pub fn write_figure(figure: &impl Figure, scale: f64, path: &Path) -> Result<()> {
+    let (w, h, pixels) = render(figure, scale)?;
     write_pixels(path, [w, h], ::png::ColorType::Rgb, &pixels)
 }
 

@@ -41,6 +41,8 @@ pub struct BranchPoint {
     pub divergence: f64,
     /// The Hessian's eigenvalues in the free parameters, smallest first.
     pub eigenvalues: Vec<f64>,
+    /// A minimum no other minimum at this value undercuts (ties included): the global best.
+    pub global: bool,
 }
 
 /// A branch of stationary points of one kind, in order along the curve.
@@ -161,6 +163,7 @@ impl Work<'_> {
             sigma,
             divergence: p.local.value,
             eigenvalues,
+            global: false,
         }
     }
 }
@@ -429,11 +432,26 @@ pub fn follow(
     bifurcations.sort_by(|a, b| a.value.total_cmp(&b.value));
     progress(1.0);
 
+    let global = |b: usize, p: &CurvePoint| {
+        pieces[b].kind == BranchKind::Minimum
+            && (0..pieces.len())
+                .filter(|&o| o != b && pieces[o].kind == BranchKind::Minimum)
+                .filter_map(|o| value_of(o, p.y[2]))
+                .all(|v| p.local.value - v <= TIE * (1.0 + v.abs()))
+    };
     let branches = pieces
         .iter()
-        .map(|piece| Branch {
+        .enumerate()
+        .map(|(b, piece)| Branch {
             kind: piece.kind,
-            points: piece.points.iter().map(|p| work.branch_point(p)).collect(),
+            points: piece
+                .points
+                .iter()
+                .map(|p| BranchPoint {
+                    global: global(b, p),
+                    ..work.branch_point(p)
+                })
+                .collect(),
         })
         .collect();
     Ok(Found {
