@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use kl_landscape::Objective;
 use kl_landscape::app::App;
+use kl_landscape::app::controls::Control;
 use kl_landscape::app::fit_panel::{EXCLUSIVE_Q, INCLUSIVE_Q};
 use kl_landscape::app::headless::{Headless, render_state};
 use kl_landscape::app::maps::Maps;
@@ -421,4 +422,86 @@ fn finished_maps_export_in_the_basins_formats() {
     let png = out("app_export.png");
     kl_landscape::export::png::write(&report, &png).unwrap();
     assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
+}
+
+/// Clicks `field` and replaces its text with `text`, as typed.
+fn type_into(h: &mut Headless, field: Control, text: &str) {
+    let at = h.app().control_pos(field).expect("field drawn");
+    h.click(at);
+    for pressed in [true, false] {
+        h.push(eframe::egui::Event::Key {
+            key: Key::A,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers: eframe::egui::Modifiers::COMMAND,
+        });
+    }
+    h.frame();
+    h.push(eframe::egui::Event::Text(text.into()));
+    h.frame();
+    // Click off the field: the keys go back to the window.
+    h.click(eframe::egui::pos2(700.0, 450.0));
+}
+
+/// Clicks the side panel's `control`.
+fn click_control(h: &mut Headless, control: Control) {
+    let at = h.app().control_pos(control).expect("control drawn");
+    h.click(at);
+}
+
+#[test]
+fn save_and_export_replace_a_file_only_once_confirmed() {
+    let Some(mut h) = window(Some(small_grid())) else {
+        return;
+    };
+    h.frame();
+    h.frame();
+    let dir = out("confirm");
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = dir.join("scenario.json");
+    std::fs::write(&scenario, "earlier").unwrap();
+    type_into(
+        &mut h,
+        Control::ScenarioPath,
+        &scenario.display().to_string(),
+    );
+    assert_eq!(h.app().side().path, scenario.display().to_string());
+
+    click_control(&mut h, Control::Save);
+    assert_eq!(std::fs::read_to_string(&scenario).unwrap(), "earlier");
+    let waiting = h.app().side().files.awaiting().expect("asks first");
+    assert_eq!(waiting.path, scenario);
+    click_control(&mut h, Control::Cancel);
+    assert_eq!(std::fs::read_to_string(&scenario).unwrap(), "earlier");
+    assert!(h.app().side().files.awaiting().is_none());
+
+    click_control(&mut h, Control::Save);
+    assert_eq!(std::fs::read_to_string(&scenario).unwrap(), "earlier");
+    click_control(&mut h, Control::Replace);
+    let written = std::fs::read_to_string(&scenario).unwrap();
+    assert_eq!(written, h.app().state().scenario().to_json());
+    let (text, error) = h.app().side().files.message().expect("a message");
+    assert!(
+        !error && text.contains(&scenario.display().to_string()),
+        "{text}"
+    );
+
+    // The map export: the same rule.
+    assert!(h.run_until(4000, App::maps_done), "maps finish");
+    let png = dir.join("basins.png");
+    std::fs::write(&png, "earlier").unwrap();
+    type_into(
+        &mut h,
+        Control::MapsPath,
+        &dir.join("basins").display().to_string(),
+    );
+    click_control(&mut h, Control::Png);
+    assert_eq!(std::fs::read_to_string(&png).unwrap(), "earlier");
+    assert_eq!(h.app().side().files.awaiting().unwrap().path, png);
+    h.save_png(&out("app_confirm_replace.png")).expect("png");
+    click_control(&mut h, Control::Replace);
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    let (text, _) = h.app().side().files.message().unwrap();
+    assert!(text.contains(&png.display().to_string()), "{text}");
 }

@@ -4,11 +4,13 @@
 //! [`screenshot`] renders it offscreen through [`headless::Headless`].
 //!
 //! Rooms: `state` (all logic, no drawing), `maps` (background map jobs),
-//! `fit_panel`, `basin_map`, `controls` (views), `plot` (axes), `headless`,
+//! `fit_panel`, `basin_map`, `controls` (views), `files` (the window's
+//! writes and their confirmation), `plot` (axes), `headless`,
 //! `frame_clock` (frame gaps, shown and optionally logged).
 
 pub mod basin_map;
 pub mod controls;
+pub mod files;
 pub mod fit_panel;
 pub mod frame_clock;
 pub mod headless;
@@ -35,7 +37,8 @@ use crate::palette::optimum_colour;
 use crate::scenario::Scenario;
 
 use basin_map::{MapInput, MapView};
-use controls::SideState;
+use controls::{Control, SideState};
+use files::{FileKind, FileRequest};
 use fit_panel::{DashedOptimum, PanelInfo};
 use frame_clock::FrameClock;
 use maps::Maps;
@@ -131,23 +134,31 @@ impl App {
         })
     }
 
-    /// Writes the finished maps to the side panel's path with extension `ext`
-    /// ("png" or "json") and says how it went in the side panel.
-    fn export(&mut self, ext: &str) {
-        let path = Path::new(self.side.export.trim()).with_extension(ext);
-        self.side.message = Some(match self.report() {
-            None => ("no finished map to export yet".into(), true),
-            Some(report) => {
-                let written = match ext {
-                    "png" => export::png::write(&report, &path),
-                    _ => export::json::write(&path, &export::json::basins(&report)),
-                };
-                match written {
-                    Ok(()) => (format!("wrote {}", path.display()), false),
-                    Err(e) => (e.to_string(), true),
-                }
-            }
-        });
+    /// Performs a write the side panel asked for (and the user confirmed,
+    /// if it replaces a file) and says how it went, naming the absolute path.
+    fn write(&mut self, request: &FileRequest) {
+        let path = &request.path;
+        let result = match request.kind {
+            FileKind::Scenario => self.state.scenario().save(path),
+            kind => match self.report() {
+                None => Err(Error::input(
+                    "no finished map of the current target to export",
+                )),
+                Some(report) if kind == FileKind::MapsPng => export::png::write(&report, path),
+                Some(report) => export::json::write(path, &export::json::basins(&report)),
+            },
+        };
+        self.side.files.done(request, result);
+    }
+
+    /// The side panel's state (its path fields, messages and confirmation).
+    pub fn side(&self) -> &SideState {
+        &self.side
+    }
+
+    /// Where the side panel's `control` was drawn in the last frame, if it was.
+    pub fn control_pos(&self, control: Control) -> Option<egui::Pos2> {
+        self.side.rect(control).map(|r| r.center())
     }
 
     /// Screen position of map cell (column, row) as last drawn, if the map is on screen.
@@ -333,10 +344,11 @@ impl App {
             .exact_size(250.0)
             .show(ui, |ui| {
                 ui.add_space(6.0);
-                controls::side_panel(ui, &mut self.state, &mut self.side, now);
+                let can_export = self.maps_done();
+                controls::side_panel(ui, &mut self.state, &mut self.side, can_export, now);
             });
-        if let Some(ext) = self.side.export_request.take() {
-            self.export(ext);
+        if let Some(request) = self.side.write.take() {
+            self.write(&request);
         }
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE.inner_margin(8.0))
