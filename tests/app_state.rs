@@ -10,8 +10,8 @@ use kl_landscape::app::files::{FileKind, Files};
 use kl_landscape::app::fit_panel::handle_positions;
 use kl_landscape::app::maps::Maps;
 use kl_landscape::app::state::{
-    AppState, Handle, MODE_DRAG_FLOOR, MODE_SCROLL_FLOOR, SETTLE, X_VIEW, X_VIEW_WIDTH,
-    ZOOM_PER_NOTCH, lr_of_slider,
+    ADD_APART_SIGMAS, AppState, Handle, MODE_DRAG_FLOOR, MODE_SCROLL_FLOOR, SETTLE, X_VIEW,
+    X_VIEW_WIDTH, ZOOM_PER_NOTCH, lr_of_slider,
 };
 use kl_landscape::defaults::{MAX_MODES, SIGMA_FLOOR};
 use kl_landscape::engine::cpu::CpuEngine;
@@ -705,4 +705,20 @@ fn an_existing_file_is_replaced_only_once_confirmed() {
     assert_eq!(files.ask(FileKind::MapsJson, &folder), None);
     assert!(files.awaiting().is_none());
     assert!(files.message().unwrap().1, "an error");
+}
+
+#[test]
+fn a_new_mode_goes_where_it_overlaps_no_other_when_there_is_room() {
+    for seed in 0..20 {
+        let mut s = AppState::new(&Scenario::default(), seed);
+        assert!(s.add_mode());
+        let new = s.modes()[2];
+        for m in &s.modes()[..2] {
+            let apart = (new.mean - m.mean).abs() / (new.std + m.std);
+            assert!(
+                apart >= ADD_APART_SIGMAS,
+                "seed {seed}: {new:?} overlaps {m:?}"
+            );
+        }
+    }
 }

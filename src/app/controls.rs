@@ -156,7 +156,9 @@ pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &[String], now: 
             state.reset();
         }
         let run_label = if state.paused { "Run" } else { "Pause" };
-        if ui.button(run_label).on_hover_text("key Space").clicked() {
+        // One width for both labels: the controls right of it never shift.
+        let run = egui::Button::new(run_label).min_size(egui::vec2(RUN_WIDTH, 0.0));
+        if ui.add(run).on_hover_text("key Space").clicked() {
             state.paused = !state.paused;
         }
         ui.separator();
@@ -182,6 +184,9 @@ pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &[String], now: 
         });
     });
 }
+
+/// Width of the Pause/Run button, wide enough for either label.
+const RUN_WIDTH: f32 = 54.0;
 
 /// Size of a field in the modes table: fixed, so the table (and its delete
 /// buttons) fits the side panel whatever the values' digits.

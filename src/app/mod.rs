@@ -354,6 +354,11 @@ impl App {
         let ctx = ui.ctx().clone();
         self.style(&ctx);
         let now = Instant::now();
+        // A click focuses the window: with no window manager (Xvfb) nothing
+        // else gives it the keyboard.
+        if ctx.input(|i| i.pointer.any_pressed()) && !ctx.input(|i| i.focused) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+        }
         controls::keyboard(&ctx, &mut self.state);
         self.state.poll(now);
         self.maps.update(self.state.settled_key().as_ref());

@@ -35,6 +35,10 @@ pub const EDIT_WEIGHT_RANGE: (f64, f64) = (1e-3, 1e3);
 pub const ADD_MEAN_RANGE: (f64, f64) = (-4.0, 4.0);
 /// Range of a new mode's width when `+` adds one (widget rule).
 pub const ADD_STD_RANGE: (f64, f64) = (0.5, 1.0);
+/// A new mode overlaps an existing one when their means are closer than this many of their summed widths.
+pub const ADD_APART_SIGMAS: f64 = 1.5;
+/// Intervals of the lattice of means `+` chooses a new mode's mean from.
+const ADD_LATTICE: usize = 400;
 /// Fastest speed: optimisation steps per frame (widget slider's right end).
 pub const MAX_SPEED: u32 = 20;
 /// Learning-rate slider default: the slider position of the design's lr 0.08
@@ -480,14 +484,49 @@ impl AppState {
         }
     }
 
-    /// Adds a mode (random mean in [-4, 4], width in [0.5, 1]); weights reset
-    /// equal and both fits restart at random. False at [`crate::defaults::MAX_MODES`].
+    /// Adds a mode (random mean in [-4, 4], width in [0.5, 1]) where it
+    /// overlaps no existing mode (means [`ADD_APART_SIGMAS`] summed widths
+    /// apart) when there is room, else where it overlaps least; weights
+    /// reset equal and both fits restart at random. False at [`crate::defaults::MAX_MODES`].
     pub fn add_mode(&mut self) -> bool {
         if self.modes.len() >= crate::defaults::MAX_MODES {
             return false;
         }
-        let mean = uniform(&mut self.rng, ADD_MEAN_RANGE);
-        let std = uniform(&mut self.rng, ADD_STD_RANGE);
+        // How far (in summed widths) a candidate is from the nearest mode.
+        let room = |mean: f64, std: f64, modes: &[Mode]| {
+            modes
+                .iter()
+                .map(|m| (mean - m.mean).abs() / (std + m.std))
+                .fold(f64::INFINITY, f64::min)
+        };
+        // Means on a fine lattice of the range; a random one of those with
+        // room, trying the narrowest width too before taking the least crowded.
+        let means: Vec<f64> = (0..=ADD_LATTICE)
+            .map(|i| {
+                let (lo, hi) = ADD_MEAN_RANGE;
+                lo + (hi - lo) * i as f64 / ADD_LATTICE as f64
+            })
+            .collect();
+        let drawn = uniform(&mut self.rng, ADD_STD_RANGE);
+        let mut best = (f64::NEG_INFINITY, 0.0, drawn);
+        for std in [drawn, ADD_STD_RANGE.0] {
+            let free: Vec<f64> = means
+                .iter()
+                .copied()
+                .filter(|&m| room(m, std, &self.modes) >= ADD_APART_SIGMAS)
+                .collect();
+            if !free.is_empty() {
+                best = (0.0, free[self.rng.usize(..free.len())], std);
+                break;
+            }
+            for &m in &means {
+                let apart = room(m, std, &self.modes);
+                if apart > best.0 {
+                    best = (apart, m, std);
+                }
+            }
+        }
+        let (_, mean, std) = best;
         let mut modes = self.modes.clone();
         modes.push(Mode {
             weight: 1.0,
