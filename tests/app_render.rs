@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use kl_landscape::Objective;
 use kl_landscape::app::App;
-use kl_landscape::app::fit_panel::{EXCLUSIVE_Q, INCLUSIVE_Q};
+use kl_landscape::app::controls::Control;
+use kl_landscape::app::fit_panel::Q_COLOUR;
+use kl_landscape::app::headless::Picture;
 use kl_landscape::app::headless::{Headless, render_state};
 use kl_landscape::app::maps::Maps;
 use kl_landscape::app::state::{Handle, X_VIEW};
@@ -17,6 +19,7 @@ use kl_landscape::app::{MIN_WINDOW_SIZE, WINDOW_SIZE, engine_for};
 use kl_landscape::defaults::DEFAULT_STEPS;
 use kl_landscape::engine::submit_gate::SubmitGate;
 use kl_landscape::landscape::{Axis, Grid, Landscape};
+use kl_landscape::palette::OPTIMA;
 use kl_landscape::scenario::Scenario;
 
 use eframe::egui::{Key, vec2};
@@ -62,6 +65,25 @@ fn small_grid() -> Grid {
     }
 }
 
+/// Pixels inside `rect` (points; the headless window has one pixel a point) of any of `colours`.
+fn count(pic: &Picture, rect: eframe::egui::Rect, colours: &[[u8; 3]]) -> usize {
+    let (x0, x1) = (
+        rect.left().max(0.0) as u32,
+        (rect.right() as u32).min(pic.width),
+    );
+    let (y0, y1) = (
+        rect.top().max(0.0) as u32,
+        (rect.bottom() as u32).min(pic.height),
+    );
+    (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let p = pic.pixel(x, y);
+            colours.iter().any(|c| c[..] == p[..3])
+        })
+        .count()
+}
+
 fn out(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name)
 }
@@ -84,14 +106,11 @@ fn the_window_renders_a_full_frame() {
         "{} colours",
         pic.distinct_colours()
     );
-    let has = |c: eframe::egui::Color32| {
-        pic.rgba
-            .chunks_exact(4)
-            .filter(|p| p[0] == c.r() && p[1] == c.g() && p[2] == c.b())
-            .count()
-    };
-    assert!(has(INCLUSIVE_Q) > 100, "the red q is drawn");
-    assert!(has(EXCLUSIVE_Q) > 100, "the blue q is drawn");
+    for o in Objective::BOTH {
+        let rect = h.app().panel_rect(o).expect("panel drawn");
+        let q = [Q_COLOUR.r(), Q_COLOUR.g(), Q_COLOUR.b()];
+        assert!(count(&pic, rect, &[q]) > 100, "q is drawn in the {o} panel");
+    }
     pic.save_png(&out("app_window.png")).expect("png");
 }
 
@@ -421,4 +440,224 @@ fn finished_maps_export_in_the_basins_formats() {
     let png = out("app_export.png");
     kl_landscape::export::png::write(&report, &png).unwrap();
     assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
+}
+
+/// Clicks `field` and replaces its text with `text`, as typed.
+fn type_into(h: &mut Headless, field: Control, text: &str) {
+    let at = h.app().control_pos(field).expect("field drawn");
+    h.click(at);
+    for pressed in [true, false] {
+        h.push(eframe::egui::Event::Key {
+            key: Key::A,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers: eframe::egui::Modifiers::COMMAND,
+        });
+    }
+    h.frame();
+    h.push(eframe::egui::Event::Text(text.into()));
+    h.frame();
+    // Click off the field: the keys go back to the window.
+    h.click(eframe::egui::pos2(700.0, 450.0));
+}
+
+/// Clicks the side panel's `control`.
+fn click_control(h: &mut Headless, control: Control) {
+    let at = h.app().control_pos(control).expect("control drawn");
+    h.click(at);
+}
+
+#[test]
+fn save_and_export_replace_a_file_only_once_confirmed() {
+    let Some(mut h) = window(Some(small_grid())) else {
+        return;
+    };
+    h.frame();
+    h.frame();
+    let dir = out("confirm");
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = dir.join("scenario.json");
+    std::fs::write(&scenario, "earlier").unwrap();
+    type_into(
+        &mut h,
+        Control::ScenarioPath,
+        &scenario.display().to_string(),
+    );
+    assert_eq!(h.app().side().path, scenario.display().to_string());
+
+    click_control(&mut h, Control::Save);
+    assert_eq!(std::fs::read_to_string(&scenario).unwrap(), "earlier");
+    let waiting = h.app().side().files.awaiting().expect("asks first");
+    assert_eq!(waiting.path, scenario);
+    click_control(&mut h, Control::Cancel);
+    assert_eq!(std::fs::read_to_string(&scenario).unwrap(), "earlier");
+    assert!(h.app().side().files.awaiting().is_none());
+
+    click_control(&mut h, Control::Save);
+    assert_eq!(std::fs::read_to_string(&scenario).unwrap(), "earlier");
+    click_control(&mut h, Control::Replace);
+    let written = std::fs::read_to_string(&scenario).unwrap();
+    assert_eq!(written, h.app().state().scenario().to_json());
+    let (text, error) = h.app().side().files.message().expect("a message");
+    assert!(
+        !error && text.contains(&scenario.display().to_string()),
+        "{text}"
+    );
+
+    // The map export: the same rule.
+    assert!(h.run_until(4000, App::maps_done), "maps finish");
+    let png = dir.join("basins.png");
+    std::fs::write(&png, "earlier").unwrap();
+    type_into(
+        &mut h,
+        Control::MapsPath,
+        &dir.join("basins").display().to_string(),
+    );
+    click_control(&mut h, Control::Png);
+    assert_eq!(std::fs::read_to_string(&png).unwrap(), "earlier");
+    assert_eq!(h.app().side().files.awaiting().unwrap().path, png);
+    h.save_png(&out("app_confirm_replace.png")).expect("png");
+    click_control(&mut h, Control::Replace);
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    let (text, _) = h.app().side().files.message().unwrap();
+    assert!(text.contains(&png.display().to_string()), "{text}");
+}
+
+#[test]
+fn colours_mean_optima_only_and_keep_them_across_edits() {
+    let Some(mut h) = window(Some(small_grid())) else {
+        return;
+    };
+    assert!(h.run_until(4000, App::maps_done), "maps finish");
+    // Both q's narrow and far left, on no dashed curve.
+    for o in Objective::BOTH {
+        h.app_mut().state_mut().click_map(o, -5.0, 0.4);
+    }
+    h.app_mut().state_mut().paused = true;
+    h.frame();
+    let pic = h.render().expect("render");
+    let q = [Q_COLOUR.r(), Q_COLOUR.g(), Q_COLOUR.b()];
+    assert!(!OPTIMA.contains(&q), "q's colour is no optimum's");
+    for o in Objective::BOTH {
+        let panel = h.app().panel_rect(o).expect("panel");
+        assert!(count(&pic, panel, &[q]) > 100, "q drawn in the {o} panel");
+        let map = h.app().map_rect(o).expect("map");
+        let optima = h.app().current_map(o).unwrap().optima.len();
+        for k in 0..optima {
+            let c = h.app().optimum_colour(o, k);
+            assert!(
+                count(&pic, panel, &[c]) > 20,
+                "{o} #{k}: dashed in its colour"
+            );
+            assert!(
+                count(&pic, map, &[c]) > 20,
+                "{o} #{k}: marked in its colour"
+            );
+        }
+    }
+    // A lighter left mode: its optimum's KL rises and the optima reorder;
+    // every optimum that is still there keeps its colour.
+    let e = Objective::Exclusive;
+    let find = |h: &Headless, mu: f64| {
+        let l = h.app().current_map(e).unwrap();
+        let k = l
+            .optima
+            .iter()
+            .position(|o| (o.mu - mu).abs() < 0.3)
+            .expect("optimum");
+        (k, h.app().optimum_colour(e, k))
+    };
+    let (left0, right0) = (find(&h, -2.5), find(&h, 2.5));
+    let mut m = h.app().state().modes()[0];
+    m.weight = 0.3;
+    h.app_mut()
+        .state_mut()
+        .edit_mode(0, m, std::time::Instant::now());
+    assert!(h.run_until(4000, App::maps_done), "new maps finish");
+    h.frame();
+    let (left1, right1) = (find(&h, -2.5), find(&h, 2.5));
+    assert_ne!(left1.0, left0.0, "the edit reordered the optima");
+    assert_eq!(left1.1, left0.1, "the left basin keeps its colour");
+    assert_eq!(right1.1, right0.1, "the right basin keeps its colour");
+    h.save_png(&out("app_colours_after_edit.png")).expect("png");
+}
+
+#[test]
+fn out_of_date_optima_and_readouts_are_marked_until_the_new_map_arrives() {
+    let Some(mut h) = window(Some(small_grid())) else {
+        return;
+    };
+    assert!(h.run_until(4000, App::maps_done), "maps finish");
+    let e = Objective::Exclusive;
+    let cell = h.app().map_cell_pos(e, 10, 20).expect("map");
+    h.hover(cell);
+    assert!(
+        h.app().map_readout(e).contains("optimum #"),
+        "{}",
+        h.app().map_readout(e)
+    );
+    // An edit by a real drag: mode 1 to x = -1.
+    let from = h
+        .app()
+        .handle_pos(Objective::Inclusive, Handle::Mode(0))
+        .unwrap();
+    let to = h.app().panel_x(Objective::Inclusive, -1.0, from.y).unwrap();
+    h.drag(from, to, 6);
+    h.hover(cell);
+    assert!(
+        h.app().current_map(e).is_none(),
+        "the new map is still computing"
+    );
+    let readout = h.app().map_readout(e).to_string();
+    assert!(readout.contains("out of date"), "{readout}");
+    let pic = h.render().expect("render");
+    let panel = h.app().panel_rect(e).unwrap();
+    assert_eq!(
+        count(&pic, panel, &OPTIMA),
+        0,
+        "no out-of-date dashed optimum"
+    );
+    h.save_png(&out("app_stale.png")).expect("png");
+    assert!(h.run_until(4000, App::maps_done), "the new maps arrive");
+    h.hover(cell);
+    assert!(h.app().map_readout(e).contains("optimum #"));
+    // q away from the optimum it converged on, so it covers no dashed curve.
+    h.app_mut().state_mut().click_map(e, -5.0, 0.4);
+    h.app_mut().state_mut().paused = true;
+    h.frame();
+    let pic = h.render().expect("render");
+    pic.save_png(&out("app_fresh.png")).expect("png");
+    let n = count(&pic, panel, &OPTIMA);
+    assert!(n > 20, "the new optima are drawn: {n} pixels");
+}
+
+#[test]
+fn a_scroll_that_began_on_a_handle_stays_on_it() {
+    let Some(mut h) = window(Some(small_grid())) else {
+        return;
+    };
+    h.frame();
+    h.frame();
+    let o = Objective::Inclusive;
+    let std0 = h.app().state().modes()[1].std;
+    let at = h.app().handle_pos(o, Handle::Mode(1)).expect("handle");
+    h.hover(at);
+    for _ in 0..6 {
+        h.scroll(at, 1.0);
+    }
+    let std1 = h.app().state().modes()[1].std;
+    assert!((std1 - (std0 + 0.3)).abs() < 1e-9, "{std0} -> {std1}");
+    assert_eq!(h.app().state().x_view(), X_VIEW, "the panel did not zoom");
+    let moved = h.app().handle_pos(o, Handle::Mode(1)).unwrap();
+    assert!(
+        moved.distance(at) > 20.0,
+        "the peak dropped away from the pointer"
+    );
+    // A pause ends the gesture: the next notch, off the handle now, zooms.
+    std::thread::sleep(Duration::from_millis(500));
+    h.frame();
+    h.scroll(at, 1.0);
+    assert_eq!(h.app().state().modes()[1].std, std1);
+    assert_ne!(h.app().state().x_view(), X_VIEW, "zoomed");
 }

@@ -5,11 +5,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use kl_landscape::app::App;
+use kl_landscape::app::files::{FileKind, Files};
 use kl_landscape::app::fit_panel::handle_positions;
 use kl_landscape::app::maps::Maps;
 use kl_landscape::app::state::{
-    AppState, Handle, MODE_DRAG_FLOOR, MODE_SCROLL_FLOOR, SETTLE, X_VIEW, X_VIEW_WIDTH,
-    ZOOM_PER_NOTCH, lr_of_slider,
+    ADD_APART_SIGMAS, AppState, Handle, MODE_DRAG_FLOOR, MODE_SCROLL_FLOOR, SETTLE, X_VIEW,
+    X_VIEW_WIDTH, ZOOM_PER_NOTCH, lr_of_slider,
 };
 use kl_landscape::defaults::{MAX_MODES, SIGMA_FLOOR};
 use kl_landscape::engine::cpu::CpuEngine;
@@ -17,7 +19,7 @@ use kl_landscape::landscape::{Axis, Grid};
 use kl_landscape::map_job::MapJob;
 use kl_landscape::map_pace::FramePace;
 use kl_landscape::scenario::Scenario;
-use kl_landscape::target::Mode;
+use kl_landscape::target::{Mode, STD_RANGE};
 use kl_landscape::{Family, Landscape, Mixture, Objective, Problem};
 
 fn state() -> AppState {
@@ -555,5 +557,168 @@ fn randomised_soak_never_panics_and_stays_finite() {
         s.poll(now);
         s.step_frame();
         assert_finite(&s);
+    }
+}
+
+/// A scenario at the edges of what the parser accepts: a spike (std 0.001),
+/// a weight far below 0.001 once normalised, a mode wider than any drag makes.
+fn extreme_scenario() -> Scenario {
+    Scenario::from_json(
+        r#"{"target": [{"weight": 1, "mean": 0, "std": 0.001},
+                       {"weight": 20000, "mean": 3, "std": 1},
+                       {"weight": 1, "mean": -900, "std": 1000}],
+            "family": {"kind": "fixed_sigma", "sigma": 0.37}}"#,
+    )
+    .unwrap()
+}
+
+/// Runs `frames` frames of the whole window (side panel and table
+/// included) in a bare egui context: no adapter, no maps.
+fn run_window(app: &mut App, frames: usize) {
+    let ctx = eframe::egui::Context::default();
+    for _ in 0..frames {
+        let input = eframe::egui::RawInput {
+            screen_rect: Some(eframe::egui::Rect::from_min_size(
+                eframe::egui::Pos2::ZERO,
+                eframe::egui::vec2(1280.0, 800.0),
+            )),
+            ..Default::default()
+        };
+        let _ = ctx.run_ui(input, |ui| app.show(ui));
+    }
+}
+
+#[test]
+fn the_window_computes_and_saves_exactly_what_it_loaded() {
+    let loaded = extreme_scenario();
+    assert!(loaded.target.modes()[0].weight < 1e-3);
+    let mut app = App::with_maps(&Scenario::default(), Maps::new(None), 3);
+    app.state_mut().load(&loaded);
+    assert_eq!(app.state().scenario(), loaded, "as loaded");
+    // The table draws every mode each frame: it must not clamp what it shows.
+    run_window(&mut app, 3);
+    let s = app.state();
+    assert_eq!(s.scenario(), loaded, "bit for bit");
+    for f in s.fits() {
+        assert_eq!(f.problem().target, loaded.target, "the fits compute it");
+        assert_eq!(f.problem().family, loaded.family);
+    }
+    assert_eq!(s.current_key().target, loaded.target, "the maps compute it");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    s.scenario().save(&path).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), loaded.to_json());
+    // Reading renormalises the saved (normalised) weights: equal to an ulp.
+    let back = Scenario::load(&path).unwrap();
+    for (a, b) in back.target.modes().iter().zip(loaded.target.modes()) {
+        assert!(close(a.weight, b.weight, 4.0 * f64::EPSILON * b.weight));
+        assert_eq!((a.mean, a.std), (b.mean, b.std));
+    }
+}
+
+#[test]
+fn edits_and_drags_change_only_what_the_user_moved() {
+    let loaded = extreme_scenario();
+    let mut s = state();
+    s.load(&loaded);
+    let spike = s.modes()[0];
+    // The table: a new mean for the spike keeps its width and weight.
+    s.edit_mode(0, Mode { mean: 0.5, ..spike }, Instant::now());
+    assert_eq!(s.modes()[0].std, spike.std);
+    assert_eq!(s.modes()[0].mean, 0.5);
+    assert!(close(s.modes()[0].weight, spike.weight, 1e-18));
+    // A sideways drag of the spike keeps its width; of the wide mode too.
+    for i in [0, 2] {
+        let before = s.modes()[i];
+        assert!(s.begin_drag(Handle::Mode(i)));
+        s.drag_to(1.25, 0.0);
+        s.release();
+        assert_eq!(s.modes()[i].std, before.std, "mode {i}");
+        assert_eq!(s.modes()[i].mean, 1.25);
+    }
+    // Dragging narrower stops at the spike's own width; scrolling the wide
+    // mode narrower is not cut back to the drag limit.
+    assert!(s.begin_drag(Handle::Mode(0)));
+    s.drag_to(0.0, -500.0);
+    s.release();
+    assert_eq!(s.modes()[0].std, spike.std);
+    s.scroll_mode(2, -1.0, Instant::now());
+    assert!(
+        close(s.modes()[2].std, 999.95, 1e-9),
+        "{}",
+        s.modes()[2].std
+    );
+    // Typed values are clamped to what the target accepts.
+    let now = Instant::now();
+    s.edit_mode(
+        1,
+        Mode {
+            std: 1e-9,
+            ..s.modes()[1]
+        },
+        now,
+    );
+    assert_eq!(s.modes()[1].std, STD_RANGE.0);
+}
+
+#[test]
+fn an_existing_file_is_replaced_only_once_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("basins.png");
+    std::fs::write(&path, b"earlier").unwrap();
+    let mut files = Files::default();
+    assert_eq!(files.ask(FileKind::MapsPng, &path), None, "asks first");
+    let waiting = files.awaiting().expect("a confirmation").clone();
+    assert_eq!(waiting.path, path);
+    assert!(waiting.path.is_absolute());
+    files.cancel();
+    assert!(files.awaiting().is_none());
+    assert!(
+        files
+            .message()
+            .unwrap()
+            .0
+            .contains(&path.display().to_string())
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), b"earlier");
+
+    assert_eq!(files.ask(FileKind::MapsPng, &path), None);
+    let request = files.replace().expect("confirmed");
+    assert_eq!(request, waiting);
+    files.done(&request, Ok(()));
+    let (text, error) = files.message().unwrap();
+    assert!(
+        !error && text.contains(&path.display().to_string()),
+        "{text}"
+    );
+
+    // A relative path is made absolute; a new file needs no confirmation.
+    let request = files
+        .ask(
+            FileKind::Scenario,
+            std::path::Path::new("no-such-file.json"),
+        )
+        .expect("nothing to replace");
+    assert!(request.path.is_absolute(), "{:?}", request.path);
+    // A path that cannot take a file is refused before anything is asked.
+    let folder = dir.path().join("nowhere/x.json");
+    assert_eq!(files.ask(FileKind::MapsJson, &folder), None);
+    assert!(files.awaiting().is_none());
+    assert!(files.message().unwrap().1, "an error");
+}
+
+#[test]
+fn a_new_mode_goes_where_it_overlaps_no_other_when_there_is_room() {
+    for seed in 0..20 {
+        let mut s = AppState::new(&Scenario::default(), seed);
+        assert!(s.add_mode());
+        let new = s.modes()[2];
+        for m in &s.modes()[..2] {
+            let apart = (new.mean - m.mean).abs() / (new.std + m.std);
+            assert!(
+                apart >= ADD_APART_SIGMAS,
+                "seed {seed}: {new:?} overlaps {m:?}"
+            );
+        }
     }
 }

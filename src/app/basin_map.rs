@@ -7,7 +7,8 @@ use eframe::egui::{
     TextureOptions, pos2, vec2,
 };
 
-use super::maps::MapSlot;
+use super::identity::Identities;
+use super::maps::{Freshness, MapSlot};
 use super::plot::{
     Frame2, THIN_TOLERANCE, rgb, ringed_disc, text_fitting, thin, ticks, x_axis, y_axis,
 };
@@ -31,6 +32,8 @@ pub struct MapView {
     texture: Option<(TextureHandle, u64)>,
     /// The plot area and data box of the last frame (for tests and clicks).
     pub frame: Option<Frame2>,
+    /// The readout line under the map as last drawn (its longest form).
+    pub readout: String,
 }
 
 /// Everything one map needs to draw.
@@ -45,8 +48,10 @@ pub struct MapInput<'a> {
     pub steps: u32,
     /// The live fit on this objective (its trajectory is drawn).
     pub fit: &'a LiveFit,
-    /// What is current: a map for another key is drawn faded, marked "updating".
+    /// What is current: a map for another key is drawn faded, marked out of date.
     pub key: &'a MapKey,
+    /// The colour slot of each optimum of the map on view.
+    pub identities: &'a Identities,
 }
 
 /// The data box of a grid's image: each cell centred on its start.
@@ -84,7 +89,7 @@ pub fn cell_at(grid: &Grid, mu: f64, sigma: f64) -> Option<(usize, usize)> {
     Some((col, row))
 }
 
-fn image(landscape: &Landscape, grid: &Grid, steps: u32) -> ColorImage {
+fn image(landscape: &Landscape, grid: &Grid, steps: u32, ids: &Identities) -> ColorImage {
     let (cols, rows) = (grid.mu.count, grid.sigma.count);
     let mut rgb = Vec::with_capacity(cols * rows * 3);
     for r in (0..rows).rev() {
@@ -92,7 +97,7 @@ fn image(landscape: &Landscape, grid: &Grid, steps: u32) -> ColorImage {
             let i = r * cols + c;
             let label = landscape.labels.get(i).copied().unwrap_or(-1);
             let s = landscape.steps_to_converge.get(i).copied().unwrap_or(steps);
-            rgb.extend_from_slice(&cell_colour(label, s, steps));
+            rgb.extend_from_slice(&cell_colour(ids.label(label), s, steps));
         }
     }
     ColorImage::from_rgb([cols, rows], &rgb)
@@ -110,7 +115,9 @@ pub fn show(
     let shown = input.slot.shown();
 
     // Header: status right, title left in what is left; shorter forms when narrow.
-    let current = shown.is_some_and(|s| s.complete && &s.key == input.key);
+    let freshness = input.slot.freshness(input.key);
+    let current = freshness == Some(Freshness::Current);
+    let stale = freshness == Some(Freshness::Stale);
     let status: Vec<String> = match (input.slot.progress(), input.slot.error(), shown) {
         // The error itself goes in the line under the map.
         (_, Some(_), _) => vec!["map failed".into()],
@@ -186,9 +193,9 @@ pub fn show(
     view.frame = Some(f);
 
     if let Some(s) = shown {
-        let stale = view.texture.as_ref().is_none_or(|(_, v)| *v != s.version);
-        if stale {
-            let img = image(&s.landscape, grid, input.steps);
+        let outdated = view.texture.as_ref().is_none_or(|(_, v)| *v != s.version);
+        if outdated {
+            let img = image(&s.landscape, grid, input.steps, input.identities);
             match view.texture.as_mut() {
                 Some((tex, v)) => {
                     tex.set(img, TextureOptions::NEAREST);
@@ -205,10 +212,10 @@ pub fn show(
             }
         }
         if let Some((tex, _)) = &view.texture {
-            let tint = if current {
-                Color32::WHITE
+            let tint = if stale {
+                Color32::from_white_alpha(110)
             } else {
-                Color32::from_white_alpha(150)
+                Color32::WHITE
             };
             painter.image(
                 tex.id(),
@@ -260,12 +267,24 @@ pub fn show(
         Color32::from_gray(50),
     );
 
-    // Optima markers.
+    // Optima markers (none on a map of earlier settings: they are not there any more).
     let clip = ui.painter_at(plot);
-    if let Some(s) = shown {
+    if stale {
+        let dark = Color32::from_gray(30);
+        let note = clip.layout_no_wrap(
+            "out of date: new map computing".into(),
+            FontId::proportional(12.0),
+            dark,
+        );
+        let at = plot.left_top() + vec2(6.0, 5.0);
+        let back = Rect::from_min_size(at, note.size()).expand(3.0);
+        clip.rect_filled(back, 2.0, Color32::from_white_alpha(220));
+        clip.galley(at, note, dark);
+    }
+    if let Some(s) = shown.filter(|_| !stale) {
         for (k, o) in s.landscape.optima.iter().enumerate() {
             let p = f.to_screen_clamped(o.mu, o.sigma);
-            let c = rgb(optimum_colour(k as i32));
+            let c = rgb(optimum_colour(input.identities.slot(k) as i32));
             ringed_disc(&clip, p, 7.0, c, Stroke::new(2.0, Color32::WHITE));
             clip.text(
                 p,
@@ -317,11 +336,19 @@ pub fn show(
         let (mu, sigma) = f.to_data(p);
         let (c, r) = cell_at(grid, mu, sigma)?;
         let (mu0, sigma0) = (grid.mu.at(c), grid.sigma.at(r));
+        if stale {
+            return Some(vec![
+                format!("start (μ₀ {mu0:.2}, σ₀ {sigma0:.2}): map out of date, new map computing"),
+                "map out of date, new map computing".into(),
+                "map out of date".into(),
+            ]);
+        }
         let l = &shown?.landscape;
         let i = r * grid.mu.count + c;
         let label = *l.labels.get(i)?;
         let steps = l.steps_to_converge.get(i).copied().unwrap_or(0);
-        let start = format!("start (μ₀ {mu0:.2}, σ₀ {sigma0:.2})");
+        let so_far = if current { "" } else { "so far: " };
+        let start = format!("{so_far}start (μ₀ {mu0:.2}, σ₀ {sigma0:.2})");
         Some(match l.optima.get(usize::try_from(label).ok()?) {
             Some(o) => vec![
                 format!(
@@ -356,6 +383,7 @@ pub fn show(
             });
             let width = rect.width() - 20.0;
             text_fitting(&painter, at, Align2::LEFT_TOP, &forms, font, grey, width);
+            view.readout = forms.first().cloned().unwrap_or_default();
         }
     }
     let clicked = if response.clicked() {
@@ -372,11 +400,23 @@ pub fn show(
         pos2(plot.right() + 14.0, plot.top()),
         pos2(rect.right() - 8.0, rect.bottom() - 8.0),
     );
-    draw_legend(ui, legend, shown.map(|s| &s.landscape));
+    draw_legend(
+        ui,
+        legend,
+        shown.map(|s| &s.landscape),
+        freshness,
+        input.identities,
+    );
     clicked
 }
 
-fn draw_legend(ui: &egui::Ui, rect: Rect, landscape: Option<&Landscape>) {
+fn draw_legend(
+    ui: &egui::Ui,
+    rect: Rect,
+    landscape: Option<&Landscape>,
+    freshness: Option<Freshness>,
+    ids: &Identities,
+) {
     let painter = ui.painter_at(rect);
     let font = FontId::proportional(12.0);
     let dark = Color32::from_gray(30);
@@ -398,17 +438,29 @@ fn draw_legend(ui: &egui::Ui, rect: Rect, landscape: Option<&Landscape>) {
         painter.rect_filled(square, 2.0, colour);
     };
     let mut y = rect.top();
-    let head = ["optima (verified minima)".to_string(), "optima".to_string()];
+    let head = match freshness {
+        Some(Freshness::Stale) => vec![
+            "optima: out of date, new map computing".to_string(),
+            "optima: out of date".to_string(),
+        ],
+        Some(Freshness::Provisional) => vec![
+            "optima so far (map computing)".to_string(),
+            "optima so far".to_string(),
+        ],
+        _ => vec!["optima (verified minima)".to_string(), "optima".to_string()],
+    };
     line(0.0, y, &head, font.clone(), dark);
     y += 18.0;
-    let Some(l) = landscape else { return };
+    let Some(l) = landscape.filter(|_| freshness != Some(Freshness::Stale)) else {
+        return;
+    };
     for (k, o) in l.optima.iter().enumerate() {
         if y + 30.0 > rect.bottom() {
             let more = [format!("... {} more", l.optima.len() - k)];
             line(0.0, y, &more, font, dark);
             return;
         }
-        swatch(y, rgb(optimum_colour(k as i32)));
+        swatch(y, rgb(optimum_colour(ids.slot(k) as i32)));
         let floor = if o.boundary { " (floor)" } else { "" };
         let share = 100.0 * o.basin_fraction;
         let head = [

@@ -7,25 +7,50 @@ use std::time::Instant;
 
 use eframe::egui::{self, Color32, DragValue, Key, RichText, Slider};
 
+use super::files::{self, FileKind, FileRequest, Files};
 use super::plot::fitting;
-use super::state::{AppState, MAX_SPEED, MODE_STD_MAX, lr_of_slider};
+use super::state::{AppState, EDIT_WEIGHT_RANGE, MAX_SPEED, lr_of_slider};
 use crate::objective::Family;
 use crate::scenario::Scenario;
-use crate::target::{MAX_ABS_MEAN, Mode};
+use crate::target::{MAX_ABS_MEAN, Mode, STD_RANGE};
 
 /// Family selector labels, as in the widget.
 pub const FAMILY_LABELS: [&str; 2] = ["Gaussian(μ, σ²)", "Gaussian(μ, fixed σ²)"];
 
-/// The side panel's own state: the scenario and export path fields and the last message.
+/// The side panel's controls that tests find on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// The scenario's path field.
+    ScenarioPath,
+    /// The maps' path-stem field.
+    MapsPath,
+    /// Save the scenario.
+    Save,
+    /// Load a scenario.
+    Load,
+    /// Export the maps as PNG.
+    Png,
+    /// Export the maps as JSON.
+    Json,
+    /// Confirm replacing an existing file.
+    Replace,
+    /// Keep the existing file.
+    Cancel,
+}
+
+/// The side panel's own state: the scenario and export path fields, the
+/// window's writes and where its controls were drawn.
 pub struct SideState {
     /// Path typed for save/load.
     pub path: String,
     /// Path stem for exported maps (`.png` and `.json` are added).
     pub export: String,
-    /// An export the user asked for this frame ("png" or "json"); the window writes it.
-    pub export_request: Option<&'static str>,
-    /// Last save/load message (and whether it was an error).
-    pub message: Option<(String, bool)>,
+    /// Writes awaiting confirmation and the last save/load/export message.
+    pub files: Files,
+    /// A write asked for (and confirmed, if it replaces a file) this frame; the window performs it.
+    pub write: Option<FileRequest>,
+    /// Where each control was drawn in the last frame.
+    rects: Vec<(Control, egui::Rect)>,
 }
 
 impl Default for SideState {
@@ -33,9 +58,24 @@ impl Default for SideState {
         Self {
             path: "scenario.json".into(),
             export: "basins".into(),
-            export_request: None,
-            message: None,
+            files: Files::default(),
+            write: None,
+            rects: Vec::new(),
         }
+    }
+}
+
+impl SideState {
+    /// Where `control` was drawn in the last frame, if it was.
+    pub fn rect(&self, control: Control) -> Option<egui::Rect> {
+        self.rects
+            .iter()
+            .find(|(c, _)| *c == control)
+            .map(|(_, r)| *r)
+    }
+
+    fn drawn(&mut self, control: Control, response: &egui::Response) {
+        self.rects.push((control, response.rect));
     }
 }
 
@@ -116,7 +156,9 @@ pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &[String], now: 
             state.reset();
         }
         let run_label = if state.paused { "Run" } else { "Pause" };
-        if ui.button(run_label).on_hover_text("key Space").clicked() {
+        // One width for both labels: the controls right of it never shift.
+        let run = egui::Button::new(run_label).min_size(egui::vec2(RUN_WIDTH, 0.0));
+        if ui.add(run).on_hover_text("key Space").clicked() {
             state.paused = !state.paused;
         }
         ui.separator();
@@ -143,12 +185,49 @@ pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &[String], now: 
     });
 }
 
+/// Width of the Pause/Run button, wide enough for either label.
+const RUN_WIDTH: f32 = 54.0;
+
 /// Size of a field in the modes table: fixed, so the table (and its delete
 /// buttons) fits the side panel whatever the values' digits.
 const CELL: [f32; 2] = [52.0, 20.0];
 
-/// The side panel: the modes table, scenario save/load, export, help.
-pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState, now: Instant) {
+/// Text of a table field: at least three decimals and at least three
+/// significant digits, so a loaded value is never shown as another (0.0001 is
+/// not "0.000").
+fn table_number(v: f64) -> String {
+    if v != 0.0 && v.abs() < 1e-9 {
+        return format!("{v:e}");
+    }
+    let decimals = if v == 0.0 || v.abs() >= 1.0 {
+        3
+    } else {
+        (2 - v.abs().log10().floor() as i64).clamp(3, 11) as usize
+    };
+    let text = crate::number::fixed(v, decimals);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A table field over `range` for the user's drags and typing only: the
+/// value shown (a loaded one outside the range included) is never clamped.
+fn table_field(value: &mut f64, range: (f64, f64), speed: f64) -> DragValue<'_> {
+    DragValue::new(value)
+        .range(range.0..=range.1)
+        .clamp_existing_to_range(false)
+        .speed(speed)
+        .custom_formatter(|v, _| table_number(v))
+}
+
+/// The side panel: the modes table, scenario save/load, export (enabled
+/// while `can_export`: the maps are done), help.
+pub fn side_panel(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    side: &mut SideState,
+    can_export: bool,
+    now: Instant,
+) {
+    side.rects.clear();
     ui.heading("Target p");
     ui.label(RichText::new("weights are normalised; drag or type to edit").small());
     egui::ScrollArea::vertical()
@@ -172,25 +251,13 @@ pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState,
                         ui.label(format!("{}", i + 1));
                         let a = ui.add_sized(
                             CELL,
-                            DragValue::new(&mut edit.weight)
-                                .range(0.001..=1.0)
-                                .speed(0.005)
-                                .max_decimals(3),
+                            table_field(&mut edit.weight, EDIT_WEIGHT_RANGE, 0.005),
                         );
                         let b = ui.add_sized(
                             CELL,
-                            DragValue::new(&mut edit.mean)
-                                .range(-MAX_ABS_MEAN..=MAX_ABS_MEAN)
-                                .speed(0.02)
-                                .max_decimals(3),
+                            table_field(&mut edit.mean, (-MAX_ABS_MEAN, MAX_ABS_MEAN), 0.02),
                         );
-                        let c = ui.add_sized(
-                            CELL,
-                            DragValue::new(&mut edit.std)
-                                .range(0.05..=MODE_STD_MAX)
-                                .speed(0.01)
-                                .max_decimals(3),
-                        );
+                        let c = ui.add_sized(CELL, table_field(&mut edit.std, STD_RANGE, 0.01));
                         let can_delete = modes.len() > 1;
                         if ui
                             .add_enabled(can_delete, egui::Button::new("×").small())
@@ -214,40 +281,70 @@ pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState, side: &mut SideState,
     ui.heading("Scenario");
     ui.horizontal(|ui| {
         ui.label("file");
-        ui.add(egui::TextEdit::singleline(&mut side.path).desired_width(170.0));
+        let field = ui.add(egui::TextEdit::singleline(&mut side.path).desired_width(170.0));
+        side.drawn(Control::ScenarioPath, &field);
     });
     ui.horizontal(|ui| {
-        if ui.button("Save").clicked() {
-            let path = Path::new(side.path.trim());
-            side.message = Some(match state.scenario().save(path) {
-                Ok(()) => (format!("saved {}", path.display()), false),
-                Err(e) => (e.to_string(), true),
-            });
+        let save = ui.button("Save");
+        side.drawn(Control::Save, &save);
+        if save.clicked() {
+            side.write = side
+                .files
+                .ask(FileKind::Scenario, Path::new(side.path.trim()));
         }
-        if ui.button("Load").clicked() {
-            let path = Path::new(side.path.trim());
-            side.message = Some(match Scenario::load(path) {
+        let load = ui.button("Load");
+        side.drawn(Control::Load, &load);
+        if load.clicked() {
+            let path = files::absolute(Path::new(side.path.trim()));
+            match Scenario::load(&path) {
                 Ok(s) => {
                     state.load(&s);
-                    (format!("loaded {}", path.display()), false)
+                    side.files.note(format!("loaded {}", path.display()), false);
                 }
-                Err(e) => (e.to_string(), true),
-            });
+                Err(e) => side.files.note(e.to_string(), true),
+            }
         }
     });
     ui.horizontal(|ui| {
         ui.label("maps");
-        ui.add(egui::TextEdit::singleline(&mut side.export).desired_width(90.0));
-        for (label, ext) in [("PNG", "png"), ("JSON", "json")] {
-            if ui.button(label).clicked() {
-                side.export_request = Some(ext);
+        let field = ui.add(egui::TextEdit::singleline(&mut side.export).desired_width(80.0));
+        side.drawn(Control::MapsPath, &field);
+        for (label, kind, control) in [
+            ("PNG", FileKind::MapsPng, Control::Png),
+            ("JSON", FileKind::MapsJson, Control::Json),
+        ] {
+            let button = ui
+                .add_enabled(can_export, egui::Button::new(label))
+                .on_hover_text("export the finished maps in the formats of `kl-landscape basins`")
+                .on_disabled_hover_text("once both maps of the current target are done");
+            side.drawn(control, &button);
+            if button.clicked() {
+                let ext = if kind == FileKind::MapsPng {
+                    "png"
+                } else {
+                    "json"
+                };
+                let path = Path::new(side.export.trim()).with_extension(ext);
+                side.write = side.files.ask(kind, &path);
             }
         }
-    })
-    .response
-    .on_hover_text("export the finished maps in the formats of `kl-landscape basins`");
-    if let Some((text, error)) = &side.message {
-        let colour = if *error {
+    });
+    if let Some(request) = side.files.awaiting() {
+        let question = format!("replace {}?", request.path.display());
+        ui.label(RichText::new(question).small().strong());
+        ui.horizontal(|ui| {
+            let replace = ui.button("Replace");
+            side.drawn(Control::Replace, &replace);
+            let cancel = ui.button("Cancel");
+            side.drawn(Control::Cancel, &cancel);
+            if replace.clicked() {
+                side.write = side.files.replace();
+            } else if cancel.clicked() {
+                side.files.cancel();
+            }
+        });
+    } else if let Some((text, error)) = side.files.message() {
+        let colour = if error {
             Color32::from_rgb(190, 30, 30)
         } else {
             Color32::from_gray(70)

@@ -27,21 +27,26 @@ const GRAB_RADIUS: f32 = 13.0;
 /// Drawn radius of a handle.
 const HANDLE_RADIUS: f32 = 6.5;
 
-/// Colour of q in the inclusive panel (the widget's red).
-pub const INCLUSIVE_Q: Color32 = Color32::from_rgb(214, 39, 40);
-/// Colour of q in the exclusive panel (the widget's blue).
-pub const EXCLUSIVE_Q: Color32 = Color32::from_rgb(31, 100, 200);
-const P_FILL: Color32 = Color32::from_rgba_unmultiplied_const(110, 110, 110, 80);
-const P_LINE: Color32 = Color32::from_gray(70);
-const HANDLE: Color32 = Color32::from_gray(35);
+/// Colour of the live q in both panels, as of its trajectory on the maps:
+/// black, which no optimum's colour is (colours mean optima only).
+pub const Q_COLOUR: Color32 = Color32::BLACK;
+const P_FILL: Color32 = Color32::from_rgba_unmultiplied_const(110, 110, 110, 70);
+const P_LINE: Color32 = Color32::from_gray(120);
+const HANDLE: Color32 = Color32::from_gray(105);
 const HOVER: Color32 = Color32::from_rgb(255, 170, 0);
+/// The panel's titles and status.
+const TITLE: Color32 = Color32::from_gray(30);
+/// How long without a wheel turn ends a scroll on a handle.
+const SCROLL_PAUSE: f64 = 0.4;
 
-/// q's colour in `objective`'s panel.
-pub fn q_colour(objective: Objective) -> Color32 {
-    match objective {
-        Objective::Inclusive => INCLUSIVE_Q,
-        Objective::Exclusive => EXCLUSIVE_Q,
-    }
+/// A scroll that began on a mode's handle: it stays on that mode while the
+/// pointer stays within [`GRAB_RADIUS`] of where it began and the wheel
+/// turns without a pause of [`SCROLL_PAUSE`], though the handle moves away.
+#[derive(Debug, Clone, Copy)]
+struct ScrollGesture {
+    mode: usize,
+    at: Pos2,
+    last: f64,
 }
 
 /// A dashed optimum curve to draw.
@@ -103,7 +108,7 @@ pub fn show(
     let painter = super::plot::card(ui, rect);
 
     // Header: title, status and readouts, in shorter forms when narrow.
-    let colour = q_colour(objective);
+    let colour = TITLE;
     let fit = state.fit(objective);
     let [mu, sigma] = fit.position();
     let status = if fit.converged() {
@@ -228,21 +233,18 @@ pub fn show(
     let mut optima: Vec<&DashedOptimum> = info.optima.iter().collect();
     optima.sort_by_key(|o| o.best);
     for o in optima {
-        let (width, colour) = if o.best {
-            (2.4, o.colour)
-        } else {
-            (1.5, o.colour.gamma_multiply(0.6))
-        };
+        let width = if o.best { 2.6 } else { 1.8 };
         clip.extend(Shape::dashed_line(
             &curve(o.mu, o.sigma),
-            Stroke::new(width, colour),
+            Stroke::new(width, o.colour),
             7.0,
             5.0,
         ));
     }
 
     // q.
-    clip.add(Shape::line(curve(mu, sigma), Stroke::new(3.2, colour)));
+    clip.add(Shape::line(curve(mu, sigma), Stroke::new(3.0, Q_COLOUR)));
+    key(&painter, plot, !info.optima.is_empty());
 
     x_axis(
         &painter,
@@ -358,16 +360,48 @@ pub fn show(
     } else {
         0.0
     };
+    let gesture_id = id.with("scroll");
+    let (time, pointer) = ui.input(|i| (i.time, i.pointer.hover_pos()));
+    let gesture = ui
+        .data(|d| d.get_temp::<ScrollGesture>(gesture_id))
+        .filter(|g| {
+            time - g.last < SCROLL_PAUSE
+                && pointer.is_some_and(|p| p.distance(g.at) <= GRAB_RADIUS)
+                && g.mode < state.modes().len()
+        });
+    let gesture = match (gesture, hovered) {
+        (Some(g), _) => Some(g),
+        (None, Some(Handle::Mode(mode))) if notches != 0.0 => pointer.map(|at| ScrollGesture {
+            mode,
+            at,
+            last: time,
+        }),
+        _ => None,
+    };
     if notches != 0.0 {
-        match hovered {
-            Some(Handle::Mode(i)) => state.scroll_mode(i, notches, now),
-            _ => {
+        match gesture {
+            Some(g) => state.scroll_mode(g.mode, notches, now),
+            None => {
                 if let Some(p) = response.hover_pos() {
                     state.zoom_x(notches, f.to_data(p).0);
                 }
             }
         }
     }
+    ui.data_mut(|d| match gesture {
+        Some(g) => {
+            d.insert_temp(
+                gesture_id,
+                ScrollGesture {
+                    last: if notches != 0.0 { time } else { g.last },
+                    ..g
+                },
+            );
+        }
+        None => {
+            d.remove::<ScrollGesture>(gesture_id);
+        }
+    });
 
     // Handles, drawn last (their positions after this frame's drag).
     let mut drawn = Vec::new();
@@ -377,9 +411,9 @@ pub fn show(
         drawn.push((h, p));
         let fill = match h {
             Handle::Mode(_) => HANDLE,
-            Handle::Q(_) => colour,
+            Handle::Q(_) => Q_COLOUR,
         };
-        let lit = hovered == Some(h);
+        let lit = hovered == Some(h) || gesture.map(|g| Handle::Mode(g.mode)) == Some(h);
         let r = if lit {
             HANDLE_RADIUS + 2.0
         } else {
@@ -392,4 +426,37 @@ pub fn show(
     }
     ui.data_mut(|d| d.insert_temp(id, drawn));
     Some(f)
+}
+
+/// The panel's key, top right of the plot: what the solid and dashed curves are.
+fn key(painter: &egui::Painter, plot: Rect, dashed: bool) {
+    let font = FontId::proportional(12.0);
+    let grey = Color32::from_gray(50);
+    let mut right = plot.right() - 4.0;
+    let y = plot.top() + 8.0;
+    let mut entry = |text: &str, stroke: Stroke, dash: bool| {
+        let label = painter.text(
+            pos2(right, y),
+            Align2::RIGHT_CENTER,
+            text,
+            font.clone(),
+            grey,
+        );
+        let line = [pos2(label.left() - 28.0, y), pos2(label.left() - 4.0, y)];
+        if dash {
+            painter.extend(Shape::dashed_line(&line, stroke, 5.0, 3.0));
+        } else {
+            painter.line_segment(line, stroke);
+        }
+        right = label.left() - 40.0;
+    };
+    if dashed {
+        let colour = Color32::from_gray(90);
+        entry(
+            "optima, in their basins' colours",
+            Stroke::new(1.8, colour),
+            true,
+        );
+    }
+    entry("q", Stroke::new(3.0, Q_COLOUR), false);
 }

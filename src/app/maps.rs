@@ -37,6 +37,17 @@ pub struct ShownMap {
     pub version: u64,
 }
 
+/// How the map on view relates to the current settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// The final map of the current target, family and lr.
+    Current,
+    /// A partial map of the current settings, still computing.
+    Provisional,
+    /// A map of earlier settings: out of date until the new one arrives.
+    Stale,
+}
+
 /// One objective's map: the one on view and the one being computed.
 #[derive(Default)]
 pub struct MapSlot {
@@ -51,6 +62,17 @@ impl MapSlot {
     /// The map on view (possibly for an older target while a new one computes).
     pub fn shown(&self) -> Option<&ShownMap> {
         self.shown.as_ref()
+    }
+
+    /// How the map on view relates to `key` (None: no map on view).
+    pub fn freshness(&self, key: &MapKey) -> Option<Freshness> {
+        self.shown
+            .as_ref()
+            .map(|s| match (&s.key == key, s.complete) {
+                (true, true) => Freshness::Current,
+                (true, false) => Freshness::Provisional,
+                (false, _) => Freshness::Stale,
+            })
     }
 
     /// Progress of the map in flight (None when nothing computes).

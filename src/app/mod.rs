@@ -4,14 +4,17 @@
 //! [`screenshot`] renders it offscreen through [`headless::Headless`].
 //!
 //! Rooms: `state` (all logic, no drawing), `maps` (background map jobs),
-//! `fit_panel`, `basin_map`, `controls` (views), `plot` (axes), `headless`,
+//! `fit_panel`, `basin_map`, `controls` (views), `files` (the window's
+//! writes and their confirmation), `plot` (axes), `headless`,
 //! `frame_clock` (frame gaps, shown and optionally logged).
 
 pub mod basin_map;
 pub mod controls;
+pub mod files;
 pub mod fit_panel;
 pub mod frame_clock;
 pub mod headless;
+pub mod identity;
 pub mod maps;
 pub mod plot;
 pub mod state;
@@ -35,10 +38,12 @@ use crate::palette::optimum_colour;
 use crate::scenario::Scenario;
 
 use basin_map::{MapInput, MapView};
-use controls::SideState;
+use controls::{Control, SideState};
+use files::{FileKind, FileRequest};
 use fit_panel::{DashedOptimum, PanelInfo};
 use frame_clock::FrameClock;
-use maps::Maps;
+use identity::Identities;
+use maps::{Freshness, Maps};
 use plot::rgb;
 use state::{AppState, slot};
 
@@ -57,6 +62,7 @@ pub struct App {
     state: AppState,
     maps: Maps,
     map_views: [MapView; 2],
+    identities: [Identities; 2],
     panel_frames: [Option<plot::Frame2>; 2],
     side: SideState,
     styled: bool,
@@ -75,6 +81,7 @@ impl App {
             state: AppState::new(scenario, seed),
             maps,
             map_views: Default::default(),
+            identities: Default::default(),
             panel_frames: [None; 2],
             side: SideState::default(),
             styled: false,
@@ -131,23 +138,41 @@ impl App {
         })
     }
 
-    /// Writes the finished maps to the side panel's path with extension `ext`
-    /// ("png" or "json") and says how it went in the side panel.
-    fn export(&mut self, ext: &str) {
-        let path = Path::new(self.side.export.trim()).with_extension(ext);
-        self.side.message = Some(match self.report() {
-            None => ("no finished map to export yet".into(), true),
-            Some(report) => {
-                let written = match ext {
-                    "png" => export::png::write(&report, &path),
-                    _ => export::json::write(&path, &export::json::basins(&report)),
-                };
-                match written {
-                    Ok(()) => (format!("wrote {}", path.display()), false),
-                    Err(e) => (e.to_string(), true),
-                }
-            }
-        });
+    /// Performs a write the side panel asked for (and the user confirmed,
+    /// if it replaces a file) and says how it went, naming the absolute path.
+    fn write(&mut self, request: &FileRequest) {
+        let path = &request.path;
+        let result = match request.kind {
+            FileKind::Scenario => self.state.scenario().save(path),
+            kind => match self.report() {
+                None => Err(Error::input(
+                    "no finished map of the current target to export",
+                )),
+                Some(report) if kind == FileKind::MapsPng => export::png::write(&report, path),
+                Some(report) => export::json::write(path, &export::json::basins(&report)),
+            },
+        };
+        self.side.files.done(request, result);
+    }
+
+    /// The side panel's state (its path fields, messages and confirmation).
+    pub fn side(&self) -> &SideState {
+        &self.side
+    }
+
+    /// Where the side panel's `control` was drawn in the last frame, if it was.
+    pub fn control_pos(&self, control: Control) -> Option<egui::Pos2> {
+        self.side.rect(control).map(|r| r.center())
+    }
+
+    /// The readout line under `objective`'s map as last drawn.
+    pub fn map_readout(&self, objective: Objective) -> &str {
+        &self.map_views[slot(objective)].readout
+    }
+
+    /// The colour of optimum `k` of `objective`'s map on view (its basin's, its dashed curve's).
+    pub fn optimum_colour(&self, objective: Objective, k: usize) -> crate::palette::Rgb {
+        optimum_colour(self.identities[slot(objective)].slot(k) as i32)
     }
 
     /// Screen position of map cell (column, row) as last drawn, if the map is on screen.
@@ -164,6 +189,16 @@ impl App {
             .find(|(h, _, _)| *h == handle)?;
         let p = frame.to_screen_clamped(x, y);
         Some(egui::pos2(p.x, p.y.max(frame.rect.top())))
+    }
+
+    /// The plot area of `objective`'s fit panel as last drawn, if on screen.
+    pub fn panel_rect(&self, objective: Objective) -> Option<Rect> {
+        self.panel_frames[slot(objective)].map(|f| f.rect)
+    }
+
+    /// The plot area of `objective`'s basin map as last drawn, if on screen.
+    pub fn map_rect(&self, objective: Objective) -> Option<Rect> {
+        self.map_views[slot(objective)].frame.map(|f| f.rect)
     }
 
     /// Screen position of data point x on the axis of `objective`'s fit panel, at screen height `y`.
@@ -205,8 +240,11 @@ impl App {
         });
     }
 
-    /// Optima to draw dashed in `objective`'s panel, in map colours.
+    /// Optima to draw dashed in `objective`'s panel, in their basins' colours:
+    /// the inclusive one in closed form (always current), the exclusive ones
+    /// from a map of the current settings only (none while it is out of date).
     fn dashed(&self, objective: Objective) -> Vec<DashedOptimum> {
+        let ids = &self.identities[slot(objective)];
         match objective {
             Objective::Inclusive => {
                 // Moment matching: always known in closed form.
@@ -219,28 +257,31 @@ impl App {
                 vec![DashedOptimum {
                     mu: t.mean(),
                     sigma,
-                    colour: rgb(optimum_colour(0)),
+                    colour: rgb(optimum_colour(ids.slot(0) as i32)),
                     best: true,
                 }]
             }
-            Objective::Exclusive => self
-                .maps
-                .slot(objective)
-                .shown()
-                .map(|s| {
-                    s.landscape
-                        .optima
-                        .iter()
-                        .enumerate()
-                        .map(|(k, o)| DashedOptimum {
-                            mu: o.mu,
-                            sigma: o.sigma,
-                            colour: rgb(optimum_colour(k as i32)),
-                            best: k == 0,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            Objective::Exclusive => {
+                let map = self.maps.slot(objective);
+                if map.freshness(&self.state.current_key()) == Some(Freshness::Stale) {
+                    return Vec::new();
+                }
+                map.shown()
+                    .map(|s| {
+                        s.landscape
+                            .optima
+                            .iter()
+                            .enumerate()
+                            .map(|(k, o)| DashedOptimum {
+                                mu: o.mu,
+                                sigma: o.sigma,
+                                colour: rgb(optimum_colour(ids.slot(k) as i32)),
+                                best: k == 0,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            }
         }
     }
 
@@ -252,7 +293,15 @@ impl App {
         let shown = self.maps.slot(objective).shown()?;
         let l = &shown.landscape;
         let grid = self.maps.grid();
-        let current = shown.complete && shown.key == self.state.current_key();
+        let key = self.state.current_key();
+        let current = shown.complete && shown.key == key;
+        if shown.key != key {
+            // The map on view belongs to earlier settings: its optima may be gone.
+            return Some(vec![
+                "destination: shown once the map of the new settings is done".into(),
+                "destination: map updating".into(),
+            ]);
+        }
         let near = |p: [f64; 2]| {
             l.optima
                 .iter()
@@ -275,7 +324,7 @@ impl App {
                 None => (near(fit.position())?.0, "nearest"),
             }
         } else {
-            (near(fit.position())?.0, "nearest, map updating")
+            (near(fit.position())?.0, "nearest so far, map computing")
         };
         let o = l.optima.get(k)?;
         let verb = if fit.converged() {
@@ -305,9 +354,19 @@ impl App {
         let ctx = ui.ctx().clone();
         self.style(&ctx);
         let now = Instant::now();
+        // A click focuses the window: with no window manager (Xvfb) nothing
+        // else gives it the keyboard.
+        if ctx.input(|i| i.pointer.any_pressed()) && !ctx.input(|i| i.focused) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+        }
         controls::keyboard(&ctx, &mut self.state);
         self.state.poll(now);
         self.maps.update(self.state.settled_key().as_ref());
+        for objective in Objective::BOTH {
+            if let Some(s) = self.maps.slot(objective).shown() {
+                self.identities[slot(objective)].update(s.version, &s.landscape.optima);
+            }
+        }
         // The map in flight runs its chunk alongside this frame's drawing.
         self.maps.frame(self.continuous());
 
@@ -333,10 +392,11 @@ impl App {
             .exact_size(250.0)
             .show(ui, |ui| {
                 ui.add_space(6.0);
-                controls::side_panel(ui, &mut self.state, &mut self.side, now);
+                let can_export = self.maps_done();
+                controls::side_panel(ui, &mut self.state, &mut self.side, can_export, now);
             });
-        if let Some(ext) = self.side.export_request.take() {
-            self.export(ext);
+        if let Some(request) = self.side.write.take() {
+            self.write(&request);
         }
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE.inner_margin(8.0))
@@ -390,6 +450,7 @@ impl App {
                 steps: self.maps.steps(),
                 fit: self.state.fit(objective),
                 key: &key,
+                identities: &self.identities[slot(objective)],
             };
             if let Some((mu0, sigma0)) =
                 basin_map::show(ui, map_rect, &mut self.map_views[slot(objective)], &input)

@@ -27,12 +27,18 @@ pub const X_VIEW: (f64, f64) = (-7.0, 7.0);
 pub const X_VIEW_WIDTH: (f64, f64) = (0.5, 400.0);
 /// Zoom per scroll notch (scrolling up narrows the view).
 pub const ZOOM_PER_NOTCH: f64 = 0.85;
-/// Widest mode the window lets the user make.
+/// Widest mode a drag or scroll makes (a wider loaded mode keeps its width until dragged narrower).
 pub const MODE_STD_MAX: f64 = 50.0;
+/// Weights the table's drags and typing give (a loaded weight outside is kept as it is).
+pub const EDIT_WEIGHT_RANGE: (f64, f64) = (1e-3, 1e3);
 /// Range of a new mode's mean when `+` adds one (widget rule).
 pub const ADD_MEAN_RANGE: (f64, f64) = (-4.0, 4.0);
 /// Range of a new mode's width when `+` adds one (widget rule).
 pub const ADD_STD_RANGE: (f64, f64) = (0.5, 1.0);
+/// A new mode overlaps an existing one when their means are closer than this many of their summed widths.
+pub const ADD_APART_SIGMAS: f64 = 1.5;
+/// Intervals of the lattice of means `+` chooses a new mode's mean from.
+const ADD_LATTICE: usize = 400;
 /// Fastest speed: optimisation steps per frame (widget slider's right end).
 pub const MAX_SPEED: u32 = 20;
 /// Learning-rate slider default: the slider position of the design's lr 0.08
@@ -357,7 +363,10 @@ impl AppState {
     }
 
     /// Moves the held handle: its mean to `x`, its width by `dy_px` (pixels
-    /// dragged down since the grab; down widens, ~1 sigma per 150 px).
+    /// dragged down since the grab; down widens, ~1 sigma per 150 px). A
+    /// mode's width stays within [`MODE_DRAG_FLOOR`, `MODE_STD_MAX`] or the
+    /// width it had when grabbed, whichever reaches further: a sideways drag
+    /// of a loaded spike keeps its width.
     pub fn drag_to(&mut self, x: f64, dy_px: f64) {
         let Some(drag) = self.drag.as_mut() else {
             return;
@@ -373,7 +382,10 @@ impl AppState {
                 let mut modes = self.modes.clone();
                 if let Some(m) = modes.get_mut(i) {
                     m.mean = x;
-                    m.std = width.clamp(MODE_DRAG_FLOOR, MODE_STD_MAX);
+                    m.std = width.clamp(
+                        MODE_DRAG_FLOOR.min(drag.width0),
+                        MODE_STD_MAX.max(drag.width0),
+                    );
                     self.set_modes(modes);
                 }
             }
@@ -396,7 +408,8 @@ impl AppState {
         }
     }
 
-    /// Scrolls on mode `i`'s handle: width +/- 0.05 per notch (never below 0.2).
+    /// Scrolls on mode `i`'s handle: width +/- 0.05 per notch (never below
+    /// 0.2 nor above [`MODE_STD_MAX`], unless it already was).
     /// Adam resets and maps restart once scrolling has stopped for [`SETTLE`].
     pub fn scroll_mode(&mut self, i: usize, notches: f64, now: Instant) {
         if !notches.is_finite() || i >= self.modes.len() {
@@ -404,24 +417,37 @@ impl AppState {
         }
         let mut modes = self.modes.clone();
         let m = &mut modes[i];
-        m.std = (m.std + SCROLL_STEP * notches).clamp(MODE_SCROLL_FLOOR.min(m.std), MODE_STD_MAX);
+        m.std = (m.std + SCROLL_STEP * notches)
+            .clamp(MODE_SCROLL_FLOOR.min(m.std), MODE_STD_MAX.max(m.std));
         self.set_modes(modes);
         self.touch(now);
     }
 
-    /// Sets mode `i` from the table (weight, mean, std), clamped to what the target accepts.
+    /// Sets mode `i` from the table (weight, mean, std). Only the fields the
+    /// user changed are clamped (weight to [`EDIT_WEIGHT_RANGE`], mean and
+    /// std to what the target accepts); the others stay as they were, bit
+    /// for bit. A non-finite field keeps its old value.
     pub fn edit_mode(&mut self, i: usize, mode: Mode, now: Instant) {
         if i >= self.modes.len() {
             return;
         }
-        let finite = |v: f64, old: f64| if v.is_finite() { v } else { old };
+        let edited = |v: f64, old: f64, (lo, hi): (f64, f64)| {
+            if v == old || !v.is_finite() {
+                old
+            } else {
+                v.clamp(lo, hi)
+            }
+        };
         let old = self.modes[i];
         let mut modes = self.modes.clone();
         modes[i] = Mode {
-            weight: finite(mode.weight, old.weight).clamp(1e-3, 1e3),
-            mean: finite(mode.mean, old.mean).clamp(-MAX_ABS_MEAN, MAX_ABS_MEAN),
-            std: finite(mode.std, old.std).clamp(STD_RANGE.0.max(0.01), MODE_STD_MAX),
+            weight: edited(mode.weight, old.weight, EDIT_WEIGHT_RANGE),
+            mean: edited(mode.mean, old.mean, (-MAX_ABS_MEAN, MAX_ABS_MEAN)),
+            std: edited(mode.std, old.std, STD_RANGE),
         };
+        if modes[i] == old {
+            return;
+        }
         self.set_modes(modes);
         self.touch(now);
     }
@@ -458,14 +484,49 @@ impl AppState {
         }
     }
 
-    /// Adds a mode (random mean in [-4, 4], width in [0.5, 1]); weights reset
-    /// equal and both fits restart at random. False at [`crate::defaults::MAX_MODES`].
+    /// Adds a mode (random mean in [-4, 4], width in [0.5, 1]) where it
+    /// overlaps no existing mode (means [`ADD_APART_SIGMAS`] summed widths
+    /// apart) when there is room, else where it overlaps least; weights
+    /// reset equal and both fits restart at random. False at [`crate::defaults::MAX_MODES`].
     pub fn add_mode(&mut self) -> bool {
         if self.modes.len() >= crate::defaults::MAX_MODES {
             return false;
         }
-        let mean = uniform(&mut self.rng, ADD_MEAN_RANGE);
-        let std = uniform(&mut self.rng, ADD_STD_RANGE);
+        // How far (in summed widths) a candidate is from the nearest mode.
+        let room = |mean: f64, std: f64, modes: &[Mode]| {
+            modes
+                .iter()
+                .map(|m| (mean - m.mean).abs() / (std + m.std))
+                .fold(f64::INFINITY, f64::min)
+        };
+        // Means on a fine lattice of the range; a random one of those with
+        // room, trying the narrowest width too before taking the least crowded.
+        let means: Vec<f64> = (0..=ADD_LATTICE)
+            .map(|i| {
+                let (lo, hi) = ADD_MEAN_RANGE;
+                lo + (hi - lo) * i as f64 / ADD_LATTICE as f64
+            })
+            .collect();
+        let drawn = uniform(&mut self.rng, ADD_STD_RANGE);
+        let mut best = (f64::NEG_INFINITY, 0.0, drawn);
+        for std in [drawn, ADD_STD_RANGE.0] {
+            let free: Vec<f64> = means
+                .iter()
+                .copied()
+                .filter(|&m| room(m, std, &self.modes) >= ADD_APART_SIGMAS)
+                .collect();
+            if !free.is_empty() {
+                best = (0.0, free[self.rng.usize(..free.len())], std);
+                break;
+            }
+            for &m in &means {
+                let apart = room(m, std, &self.modes);
+                if apart > best.0 {
+                    best = (apart, m, std);
+                }
+            }
+        }
+        let (_, mean, std) = best;
         let mut modes = self.modes.clone();
         modes.push(Mode {
             weight: 1.0,
