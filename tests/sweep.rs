@@ -264,3 +264,59 @@ fn sweep_json_follows_its_contract() {
     assert!(e["bifurcations"].is_array());
     assert!(!std::fs::read_to_string(&json).unwrap().contains("null"));
 }
+
+#[test]
+fn the_sweep_figure_names_its_bifurcations_as_text() {
+    let dir = std::env::temp_dir().join(format!("kl-sweep-fig-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (svg, png) = (dir.join("s.svg"), dir.join("s.png"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kl-landscape"))
+        .args([
+            "sweep",
+            "--vary",
+            "separation",
+            "--from",
+            "3",
+            "--to",
+            "6",
+            "--values",
+            "7",
+            "--grid",
+            "16x8",
+            "--steps",
+            "1500",
+            "--backend",
+            "cpu",
+            "--svg",
+        ])
+        .arg(&svg)
+        .arg("--png")
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").to_string())
+        .collect();
+    for needle in [
+        "fold 3.8596",
+        "Maxwell 4.4801",
+        "separation",
+        "μ* of each stationary point",
+    ] {
+        assert!(
+            texts.iter().any(|t| t.contains(needle)),
+            "no '{needle}' in {texts:?}"
+        );
+    }
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG");
+}

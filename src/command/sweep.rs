@@ -15,6 +15,8 @@ use super::args::{
 use crate::console;
 use crate::engine;
 use crate::error::Result;
+use crate::export::FigureOptions;
+use crate::export::sweep_figure::SweepFigure;
 use crate::landscape::{Axis, Grid};
 use crate::number::{fixed, readable};
 use crate::objective::Objective;
@@ -77,6 +79,20 @@ pub struct SweepArgs {
     /// Write the sweep as JSON (the format is in docs/json.md).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write the bifurcation diagram and the basin fractions as a PNG.
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
+    /// Write the same figure as SVG (labels are text an editor can change).
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Resolution of the PNG: 96 is one pixel per point of the layout.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "96",
+        allow_hyphen_values = true
+    )]
+    pub dpi: String,
 }
 
 /// Runs `sweep`: validates everything (every value's target included), computes, writes, prints.
@@ -95,8 +111,15 @@ pub fn run(args: &SweepArgs) -> Result<Vec<(Objective, ObjectiveSweep)>> {
     )?;
     let (steps, lr) = args.optimizer.resolve()?;
     let spec = SweepSpec::new(scenario, parameter, (from, to), count, grid, steps, lr)?;
-    let outputs: Vec<(&str, &std::path::Path)> =
-        args.json.iter().map(|p| ("--json", p.as_path())).collect();
+    let figure = FigureOptions::new(parse_number("--dpi", &args.dpi)?, None, None)?;
+    let outputs: Vec<(&str, &std::path::Path)> = [
+        ("--json", &args.json),
+        ("--png", &args.png),
+        ("--svg", &args.svg),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| path.as_deref().map(|p| (flag, p)))
+    .collect();
     crate::output::check_all(&outputs, &args.target.inputs())?;
     let selected = engine::select(args.optimizer.backend)?;
     // The GPU runs every value's target exactly or the CPU runs them all.
@@ -135,6 +158,16 @@ pub fn run(args: &SweepArgs) -> Result<Vec<(Objective, ObjectiveSweep)>> {
             out.insert(objective.key().into(), json!(result));
         }
         crate::export::json::write(path, &Value::Object(out))?;
+    }
+    let drawing = SweepFigure {
+        spec: &spec,
+        sweeps: &done,
+    };
+    if let Some(path) = &args.png {
+        crate::export::png::write_figure(&drawing, figure.scale(), path)?;
+    }
+    if let Some(path) = &args.svg {
+        crate::export::svg::write_figure(&drawing, path)?;
     }
     console::print(&summary(&spec, &done))?;
     Ok(done)

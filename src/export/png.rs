@@ -6,9 +6,9 @@ use std::path::Path;
 
 use plotters::prelude::{BitMapBackend, IntoDrawingArea};
 
+use super::figure::BasinFigure;
 use super::painter::TextMode;
 pub use super::ticks::{nice_ticks, tick_label};
-use super::figure::BasinFigure;
 use super::{BasinReport, Figure, FigureOptions};
 use crate::error::{Error, Result};
 

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use plotters::prelude::{IntoDrawingArea, SVGBackend};
 
-use super::painter::TextMode;
 use super::figure::BasinFigure;
+use super::painter::TextMode;
 use super::{BasinReport, Figure, FigureOptions};
 use crate::error::{Error, Result};
 

@@ -128,14 +128,25 @@ impl Axes {
         let ticks = nice_ticks(self.y.0, self.y.1, (self.plot.h / 40.0).max(2.0) as usize);
         for &t in &ticks {
             let (_, y) = self.at(self.x.0, t);
-            p.line(&[(self.plot.x0, y), (self.plot.right(), y)], [235, 235, 235], 1.0)?;
+            p.line(
+                &[(self.plot.x0, y), (self.plot.right(), y)],
+                [235, 235, 235],
+                1.0,
+            )?;
         }
-        self.plot.y_axis(p, &ticks, |v| self.plot.y_linear(self.y, v))?;
+        self.plot
+            .y_axis(p, &ticks, |v| self.plot.y_linear(self.y, v))?;
         for t in nice_ticks(self.x.0, self.x.1, (self.plot.w / 70.0) as usize) {
             let (x, _) = self.at(t, self.y.0);
             let b = self.plot.bottom();
             p.line(&[(x, b), (x, b + 5.0)], INK, 1.0)?;
-            p.text((x, b + 7.0), &captions::tick(t), SMALL_SIZE, INK, Align::Centre)?;
+            p.text(
+                (x, b + 7.0),
+                &captions::tick(t),
+                SMALL_SIZE,
+                INK,
+                Align::Centre,
+            )?;
         }
         p.frame(
             (self.plot.x0, self.plot.y0),
@@ -196,7 +207,12 @@ impl SweepFigure<'_> {
         let points = || s.branches.iter().flat_map(|b| b.points.iter());
         let mut y = top + TITLE_H + ABOVE;
         let mu = Axes {
-            plot: Plot { x0, y0: y, w: PLOT_W, h: MU_H },
+            plot: Plot {
+                x0,
+                y0: y,
+                w: PLOT_W,
+                h: MU_H,
+            },
             x: range,
             y: padded(points().map(|q| q.mu)),
         };
@@ -204,7 +220,12 @@ impl SweepFigure<'_> {
         y += MU_H + BELOW + ABOVE;
         if self.learns_sigma() {
             let sigma = Axes {
-                plot: Plot { x0, y0: y, w: PLOT_W, h: SIGMA_H },
+                plot: Plot {
+                    x0,
+                    y0: y,
+                    w: PLOT_W,
+                    h: SIGMA_H,
+                },
                 x: range,
                 y: padded(points().map(|q| q.sigma)),
             };
@@ -212,7 +233,12 @@ impl SweepFigure<'_> {
             y += SIGMA_H + BELOW + ABOVE;
         }
         let fractions = Axes {
-            plot: Plot { x0, y0: y, w: PLOT_W, h: FRACTION_H },
+            plot: Plot {
+                x0,
+                y0: y,
+                w: PLOT_W,
+                h: FRACTION_H,
+            },
             x: range,
             y: (0.0, 1.0),
         };
@@ -265,7 +291,11 @@ impl SweepFigure<'_> {
         }
         for bif in &s.bifurcations {
             let (x, _) = axes.at(bif.value, axes.y.0);
-            let label = format!("{} {}", bifurcation_word(bif.kind), captions::number(bif.value, 4));
+            let label = format!(
+                "{} {}",
+                bifurcation_word(bif.kind),
+                captions::number(bif.value, 4)
+            );
             match bif.kind {
                 BifurcationKind::Maxwell => {
                     let (top, bottom) = (axes.plot.y0, axes.plot.bottom());
@@ -280,7 +310,13 @@ impl SweepFigure<'_> {
                     let v = quantity.pick(bif.mu, bif.sigma);
                     let at = axes.at(bif.value, v);
                     p.disc(at, 4.5, INK, INK)?;
-                    p.text((at.0 + 6.0, at.1 - 15.0), &label, SMALL_SIZE, INK, Align::Left)?;
+                    p.text(
+                        (at.0 + 6.0, at.1 - 15.0),
+                        &label,
+                        SMALL_SIZE,
+                        INK,
+                        Align::Left,
+                    )?;
                 }
             }
         }
@@ -355,7 +391,11 @@ impl SweepFigure<'_> {
                 if fixed {
                     format!("μ {}", captions::number(q.mu, 2))
                 } else {
-                    format!("μ {}, σ {}", captions::number(q.mu, 2), captions::number(q.sigma, 2))
+                    format!(
+                        "μ {}, σ {}",
+                        captions::number(q.mu, 2),
+                        captions::number(q.sigma, 2)
+                    )
                 }
             };
             let kind = match branch.kind {
@@ -364,11 +404,7 @@ impl SweepFigure<'_> {
             };
             line(
                 Some((branch_colour(s, b), branch.kind == BranchKind::Saddle)),
-                &format!(
-                    "#{b} {kind}: {} → {}",
-                    at(first),
-                    at(last)
-                ),
+                &format!("#{b} {kind}: {} → {}", at(first), at(last)),
                 INK,
             )?;
         }
