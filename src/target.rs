@@ -119,16 +119,27 @@ impl Mixture {
             .position(|m| m.weight / largest < MIN_WEIGHT_RATIO)
         {
             return Err(Error::input(format!(
-                "mode {}: weight {} is below {MIN_WEIGHT_RATIO:e} times the largest ({largest}); such a mode cannot be represented",
+                "mode {}: weight {} is below {MIN_WEIGHT_RATIO:e} times the largest ({}); such a mode cannot be represented",
                 n + 1,
-                modes[n].weight
+                readable(modes[n].weight),
+                readable(largest)
             )));
         }
+        // Weights that already sum to 1 (a saved scenario) stay bit for bit;
+        // only a sum that overflows is taken in units of the largest.
+        let sum: f64 = modes.iter().map(|m| m.weight).sum();
         let total: f64 = modes.iter().map(|m| m.weight / largest).sum();
+        let normalise = |w: f64| {
+            if sum.is_finite() {
+                w / sum
+            } else {
+                w / largest / total
+            }
+        };
         let modes: Vec<Mode> = modes
             .into_iter()
             .map(|m| Mode {
-                weight: m.weight / largest / total,
+                weight: normalise(m.weight),
                 ..m
             })
             .collect();
@@ -371,5 +382,21 @@ impl Mixture {
             [-lp.exp() * lp]
         });
         h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalised_weights_read_back_bit_for_bit() {
+        let m = Mixture::parse("0.3:-2:0.5,0.4:1:0.8,0.3:3:0.4").unwrap();
+        let again = Mixture::new(m.modes().to_vec()).unwrap();
+        assert_eq!(again.modes(), m.modes());
+        assert_eq!(m.modes()[0].weight, 0.3);
+        assert!(m.spec().starts_with("0.3:-2:0.5,"), "{}", m.spec());
+        let huge = Mixture::parse("1e308:0:1,1e308:1:1").unwrap();
+        assert_eq!(huge.modes()[0].weight, 0.5);
     }
 }

@@ -320,3 +320,13 @@ fn the_sweep_figure_names_its_bifurcations_as_text() {
     let bytes = std::fs::read(&png).unwrap();
     assert_eq!(&bytes[1..4], b"PNG");
 }
+
+#[test]
+fn a_maxwell_point_just_after_a_birth_is_found_on_a_coarse_sweep() {
+    // Values 3.75 and 4.5 bracket both the fold (3.86) and the Maxwell point (4.48).
+    let s = run(Family::Gaussian, 0.0, 6.0, 9, (16, 8));
+    let r = reference();
+    let maxwell = find(&s, BifurcationKind::Maxwell);
+    assert_eq!(maxwell.len(), 1, "{:?}", s.bifurcations);
+    assert!((maxwell[0].value - r["maxwell"]["value"].as_f64().unwrap()).abs() < 1e-8);
+}

@@ -406,10 +406,21 @@ pub fn follow(
             continue;
         }
         let (a, b) = (now[0], next[0]);
-        let (lo, hi) = (spec.values[i], spec.values[i + 1]);
+        // Where both minima exist between the two values (one may be born
+        // or die in between, at a fold).
+        let extent = |k: usize| {
+            let values = pieces[k].points.iter().map(|p| p.y[2]);
+            let lo = values.clone().fold(f64::INFINITY, f64::min);
+            (lo, values.fold(f64::NEG_INFINITY, f64::max))
+        };
+        let (ea, eb) = (extent(a), extent(b));
+        let lo = spec.values[i].max(ea.0).max(eb.0);
+        let hi = spec.values[i + 1].min(ea.1).min(eb.1);
         let gap = |lambda: f64| Some(value_of(a, lambda)? - value_of(b, lambda)?);
-        if gap(lo).is_none() || gap(hi).is_none() {
-            continue; // one of them is born or dies in between: the switch is at that fold
+        let signs = (gap(lo), gap(hi));
+        let crosses = matches!(signs, (Some(x), Some(y)) if x.signum() != y.signum());
+        if lo >= hi || !crosses {
+            continue; // no tie between them: the best switched where one was born or died
         }
         if let Some(lambda) = root(lo, hi, gap) {
             let points: Vec<[f64; 2]> = now
