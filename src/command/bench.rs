@@ -253,6 +253,94 @@ fn time_fits(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<FitTimin
     Ok(out)
 }
 
+/// One timed sweep (S1) beside a lone map of the same grid.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepTiming {
+    /// "cpu" or "gpu".
+    pub backend: &'static str,
+    /// Parameter values (maps) in the sweep.
+    pub values: usize,
+    /// Starts per map.
+    pub starts: usize,
+    /// Seconds to the finished diagram (maps, continuation, bifurcations).
+    pub seconds: f64,
+    /// Seconds of the sweep's maps alone, run as one batch.
+    pub maps_seconds: f64,
+    /// Seconds of one lone map of the same grid (the first value's target).
+    pub lone_map_seconds: f64,
+    /// maps_seconds / values / lone_map_seconds: below 1, a map of a sweep is cheaper than a lone one.
+    pub per_map_vs_lone: f64,
+}
+
+/// S1: the widget's target, separation 2 to 8 in 61 values, exclusive,
+/// 128x64 starts each, 1000 steps, per engine (the quick run: 9 values of 32x16, 200 steps).
+fn time_sweeps(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<SweepTiming>> {
+    use crate::sweep::{Parameter, SweepSpec, sweep};
+    let (values, grid, steps) = if quick {
+        (9, Grid::default_ranges(32, 16), 200)
+    } else {
+        (61, Grid::default_ranges(128, 64), 1000)
+    };
+    let spec = SweepSpec::new(
+        Scenario::default(),
+        Parameter::Separation,
+        (2.0, 8.0),
+        values,
+        grid,
+        steps,
+        crate::defaults::DEFAULT_LR,
+    )?;
+    let problems: Vec<(Problem, f64)> = spec
+        .values
+        .iter()
+        .map(|&v| {
+            let s = spec.parameter.scenario_at(&spec.base, v)?;
+            Ok((
+                Problem::new(s.target, Objective::Exclusive, s.family),
+                spec.lr,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    console::print(&format!(
+        "{:<6} {:<4} {:>6} {:>8} {:>9} {:>9} {:>9} {:>12}\n",
+        "sweep", "kind", "values", "starts", "seconds", "maps", "lone map", "map vs lone"
+    ))?;
+    let mut out = Vec::new();
+    for (engine, _) in engines {
+        let clock = Instant::now();
+        let (problem, lr) = &problems[0];
+        Landscape::compute(*engine, problem, &grid, steps, *lr, &mut |_| {})?;
+        let lone = clock.elapsed().as_secs_f64();
+        let clock = Instant::now();
+        Landscape::compute_many(*engine, &problems, &grid, steps, &mut |_| {})?;
+        let maps = clock.elapsed().as_secs_f64();
+        let clock = Instant::now();
+        sweep(&spec, Objective::Exclusive, *engine, &mut |_| {})?;
+        let t = SweepTiming {
+            backend: engine.info().kind,
+            values,
+            starts: grid.len(),
+            seconds: clock.elapsed().as_secs_f64(),
+            maps_seconds: maps,
+            lone_map_seconds: lone,
+            per_map_vs_lone: maps / values as f64 / lone,
+        };
+        console::print(&format!(
+            "{:<6} {:<4} {:>6} {:>8} {:>9.3} {:>9.3} {:>9.3} {:>11.2}x\n",
+            "S1",
+            t.backend,
+            t.values,
+            t.starts,
+            t.seconds,
+            t.maps_seconds,
+            t.lone_map_seconds,
+            t.per_map_vs_lone
+        ))?;
+        out.push(t);
+    }
+    Ok(out)
+}
+
 /// Runs the benchmark and prints the table (and writes JSON if asked).
 pub fn run(args: &BenchArgs) -> Result<()> {
     let outputs: Vec<(&str, &std::path::Path)> =
@@ -322,6 +410,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         }
     }
     let fits = time_fits(&engines, args.quick)?;
+    let sweeps = time_sweeps(&engines, args.quick)?;
     if let Some(g) = &gpu {
         console::print(&format!("gpu adapter: {}\n", g.info().adapter))?;
     }
@@ -335,7 +424,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         });
         crate::export::json::write(
             path,
-            &json!({"machine": machine, "results": results, "fits": fits}),
+            &json!({"machine": machine, "results": results, "fits": fits, "sweeps": sweeps}),
         )?;
     }
     Ok(())

@@ -470,6 +470,39 @@ impl Engine for GpuEngine {
         Ok(Box::new(self.launch_states(problem, &states, lr)?))
     }
 
+    fn launch_many(
+        &self,
+        problems: &[(Problem, f64)],
+        starts: &[[f64; 2]],
+    ) -> Result<Box<dyn Run>> {
+        let Some((first, _)) = problems.first() else {
+            return Err(Error::runtime("a batch of no problems"));
+        };
+        let modes = first.target.modes().len();
+        if problems
+            .iter()
+            .any(|(p, _)| p.target.modes().len() != modes)
+        {
+            // One pipeline serves one mode count: run them side by side.
+            return super::side_by_side(self, problems, starts);
+        }
+        let mut run = GpuRun {
+            engine: self.clone(),
+            pipeline: self.pipeline(modes)?,
+            slices: Vec::new(),
+            waited: Duration::ZERO,
+            latest: Vec::new(),
+            kernels: Vec::new(),
+        };
+        for (problem, lr) in problems {
+            let kernel = Kernel::<f32>::centred(problem, *lr);
+            let states = kernel.states(problem, starts);
+            run.latest.extend_from_slice(&states);
+            run.add(kernel, &states)?;
+        }
+        Ok(Box::new(run))
+    }
+
     fn submit_gate(&self) -> Option<SubmitGate> {
         self.shared.gate.clone()
     }
@@ -523,46 +556,53 @@ impl GpuEngine {
         lr: f64,
     ) -> Result<GpuRun> {
         let kernel = Kernel::<f32>::centred(problem, lr);
+        let mut run = GpuRun {
+            engine: self.clone(),
+            pipeline: self.pipeline(kernel.modes.len())?,
+            slices: Vec::new(),
+            waited: Duration::ZERO,
+            latest: states.to_vec(),
+            kernels: Vec::new(),
+        };
+        run.add(kernel, states)?;
+        Ok(run)
+    }
+}
+
+impl GpuRun {
+    /// Adds the slices of one problem's `states` (in `kernel`'s frame), each
+    /// with its own parameters, so one submission advances every problem.
+    fn add(&mut self, kernel: Kernel<f32>, states: &[FitState<f32>]) -> Result<()> {
+        let engine = &self.engine;
         let params = Params::new(&kernel);
-        let mut slices = Vec::new();
-        for chunk in states.chunks(self.max_slice as usize) {
-            let slot = self.take_slot(chunk.len() as u64)?;
-            self.shared
-                .queue
-                .write_buffer(&slot.states, 0, bytemuck::cast_slice(chunk));
+        let index = self.kernels.len();
+        for chunk in states.chunks(engine.max_slice as usize) {
+            let slot = engine.take_slot(chunk.len() as u64)?;
+            let queue = &engine.shared.queue;
+            queue.write_buffer(&slot.states, 0, bytemuck::cast_slice(chunk));
             if !kernel.cuts.is_empty() {
-                self.shared
-                    .queue
-                    .write_buffer(&slot.cuts, 0, bytemuck::cast_slice(&kernel.cuts));
+                queue.write_buffer(&slot.cuts, 0, bytemuck::cast_slice(&kernel.cuts));
             }
             let p = Params {
                 count: chunk.len() as u32,
                 ..params
             };
-            self.shared
-                .queue
-                .write_buffer(&slot.params, 0, bytemuck::bytes_of(&p));
-            slices.push((slot, p));
+            queue.write_buffer(&slot.params, 0, bytemuck::bytes_of(&p));
+            self.slices.push((slot, p, index));
         }
-        Ok(GpuRun {
-            engine: self.clone(),
-
-            pipeline: self.pipeline(kernel.modes.len())?,
-            slices,
-            waited: Duration::ZERO,
-            latest: states.to_vec(),
-            kernel,
-        })
+        self.kernels.push(kernel);
+        Ok(())
     }
 }
 
 /// A batch on the GPU: its slices' buffers return to the pool when dropped.
 pub struct GpuRun {
     engine: GpuEngine,
-    /// The kernel's constants, whose frame the endpoints leave through.
-    kernel: Kernel<f32>,
+    /// Each problem's kernel constants, whose frame its endpoints leave through.
+    kernels: Vec<Kernel<f32>>,
     pipeline: wgpu::ComputePipeline,
-    slices: Vec<(Slot, Params)>,
+    /// Buffers, parameters and problem (index into `kernels`) of each slice.
+    slices: Vec<(Slot, Params, usize)>,
     /// Time `advance` spent waiting for the gate since `waited` was asked.
     waited: Duration,
     /// Every start's state after the last advance, in launch order.
@@ -578,12 +618,12 @@ impl GpuRun {
         let shared = &self.engine.shared;
         let mut encoder = shared.device.create_command_encoder(&Default::default());
         let size = |p: &Params| 4 + u64::from(p.count) * STATE_BYTES;
-        for (slot, p) in &self.slices {
+        for (slot, p, _) in &self.slices {
             encoder.copy_buffer_to_buffer(&slot.running, 0, &slot.readback, 0, 4);
             encoder.copy_buffer_to_buffer(&slot.states, 0, &slot.readback, 4, size(p) - 4);
         }
         let waited = shared.submit(before.into_iter().chain([encoder.finish()]).collect());
-        for (slot, p) in &self.slices {
+        for (slot, p, _) in &self.slices {
             slot.readback
                 .map_async(wgpu::MapMode::Read, ..size(p), |_| {});
         }
@@ -592,7 +632,7 @@ impl GpuRun {
             .poll(wgpu::PollType::wait_indefinitely())
             .map_err(|e| Error::runtime(format!("GPU wait failed: {e}")))?;
         let mut out = Vec::with_capacity(self.slices.len());
-        for (slot, p) in &self.slices {
+        for (slot, p, _) in &self.slices {
             let bytes = slot
                 .readback
                 .get_mapped_range(..size(p))
@@ -621,7 +661,7 @@ impl Run for GpuRun {
                 self.waited += shared.submit(vec![earlier]);
             }
             let mut encoder = shared.device.create_command_encoder(&Default::default());
-            for (slot, p) in &mut self.slices {
+            for (slot, p, _) in &mut self.slices {
                 p.steps = n;
                 shared
                     .queue
@@ -656,11 +696,18 @@ impl Run for GpuRun {
     }
 
     fn endpoints(&mut self) -> Result<Vec<Endpoint>> {
-        Ok(self
-            .latest
-            .iter()
-            .map(|s| self.kernel.endpoint(s))
-            .collect())
+        let mut states = self.latest.iter();
+        let mut out = Vec::with_capacity(self.latest.len());
+        for (_, p, k) in &self.slices {
+            let kernel = &self.kernels[*k];
+            out.extend(
+                states
+                    .by_ref()
+                    .take(p.count as usize)
+                    .map(|s| kernel.endpoint(s)),
+            );
+        }
+        Ok(out)
     }
 
     fn waited(&mut self) -> Duration {
@@ -684,6 +731,6 @@ impl Drop for GpuRun {
             .pool
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        pool.extend(self.slices.drain(..).map(|(slot, _)| slot));
+        pool.extend(self.slices.drain(..).map(|(slot, ..)| slot));
     }
 }

@@ -136,17 +136,19 @@ pub fn sweep(
     progress: &mut dyn FnMut(f64),
 ) -> Result<ObjectiveSweep> {
     let clock = std::time::Instant::now();
-    let n = spec.values.len() as f64;
-    let mut maps: Vec<Landscape> = Vec::with_capacity(spec.values.len());
-    for (i, &value) in spec.values.iter().enumerate() {
-        let s = spec.parameter.scenario_at(&spec.base, value)?;
-        let problem = crate::objective::Problem::new(s.target, objective, s.family);
-        let lr = spec.parameter.lr_at(spec.lr, value);
-        let map = Landscape::compute(engine, &problem, &spec.grid, spec.steps, lr, &mut |f| {
-            progress(0.85 * (i as f64 + f) / n)
-        })?;
-        maps.push(map);
-    }
+    // Every value's map in one batch: on the GPU one submission a chunk for all.
+    let problems = spec
+        .values
+        .iter()
+        .map(|&value| {
+            let s = spec.parameter.scenario_at(&spec.base, value)?;
+            let problem = crate::objective::Problem::new(s.target, objective, s.family);
+            Ok((problem, spec.parameter.lr_at(spec.lr, value)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let maps = Landscape::compute_many(engine, &problems, &spec.grid, spec.steps, &mut |f| {
+        progress(0.85 * f)
+    })?;
     let found = branches::follow(spec, objective, &maps, &mut |f| progress(0.85 + 0.15 * f))?;
     progress(1.0);
     Ok(ObjectiveSweep {
