@@ -29,6 +29,24 @@ pub fn optimum_colour(index: i32) -> Rgb {
     }
 }
 
+/// Ink of saddle branches in sweep diagrams (dashed, never a basin's colour).
+pub const SADDLE: Rgb = [80, 80, 80];
+
+/// The colour of branch `b` of a sweep: minima take the optimum colours in
+/// their order among the minima, saddles [`SADDLE`]; the figure and the window agree.
+pub fn branch_colour(branches: &[crate::sweep::Branch], b: usize) -> Rgb {
+    match branches[b].kind {
+        crate::sweep::BranchKind::Saddle => SADDLE,
+        crate::sweep::BranchKind::Minimum => {
+            let k = branches[..b]
+                .iter()
+                .filter(|x| x.kind == crate::sweep::BranchKind::Minimum)
+                .count();
+            optimum_colour(k as i32)
+        }
+    }
+}
+
 /// A map cell's colour: the optimum's colour, lightened the faster the start
 /// converged (fast = light, slow = full colour), so basins show their flow.
 pub fn cell_colour(label: i32, steps: u32, max_steps: u32) -> Rgb {

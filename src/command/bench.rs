@@ -209,9 +209,9 @@ pub struct FitTiming {
     pub seconds: f64,
 }
 
-/// Times `fit` from (1.5, 0.5) on the default and an 8-mode target: alone,
-/// and with `--rank` on each engine (the quick run ranks on the default target only).
-fn time_fits(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<FitTiming>> {
+/// Times `fit` from (1.5, 0.5) on the default and an 8-mode target alone,
+/// and on the default target with `--rank` on each engine.
+fn time_fits(engines: &[(&dyn Engine, f64)]) -> Result<Vec<FitTiming>> {
     let steps = crate::defaults::DEFAULT_STEPS;
     let lr = crate::defaults::DEFAULT_LR;
     let mut out = Vec::new();
@@ -227,10 +227,11 @@ fn time_fits(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<FitTimin
             target,
             family: Family::Gaussian,
         };
+        // Ranking the 8-mode fit costs W2's map twice over: measured once, see BENCHMARKS.md.
         let rankers = engines
             .iter()
             .map(|(e, _)| Some(*e))
-            .filter(|_| !quick || name == "default");
+            .filter(|_| name == "default");
         for rank in std::iter::once(None).chain(rankers) {
             let clock = Instant::now();
             fit_both(&scenario, [1.5, 0.5], steps, lr, rank)?;
@@ -290,17 +291,8 @@ fn time_sweeps(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<SweepT
         steps,
         crate::defaults::DEFAULT_LR,
     )?;
-    let problems: Vec<(Problem, f64)> = spec
-        .values
-        .iter()
-        .map(|&v| {
-            let s = spec.parameter.scenario_at(&spec.base, v)?;
-            Ok((
-                Problem::new(s.target, Objective::Exclusive, s.family),
-                spec.lr,
-            ))
-        })
-        .collect::<Result<_>>()?;
+    let first = spec.parameter.scenario_at(&spec.base, spec.values[0])?;
+    let problem = Problem::new(first.target, Objective::Exclusive, first.family);
     console::print(&format!(
         "{:<6} {:<4} {:>6} {:>8} {:>9} {:>9} {:>9} {:>12}\n",
         "sweep", "kind", "values", "starts", "seconds", "maps", "lone map", "map vs lone"
@@ -308,22 +300,17 @@ fn time_sweeps(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<SweepT
     let mut out = Vec::new();
     for (engine, _) in engines {
         let clock = Instant::now();
-        let (problem, lr) = &problems[0];
-        Landscape::compute(*engine, problem, &grid, steps, *lr, &mut |_| {})?;
+        Landscape::compute(*engine, &problem, &grid, steps, spec.lr, &mut |_| {})?;
         let lone = clock.elapsed().as_secs_f64();
-        let clock = Instant::now();
-        Landscape::compute_many(*engine, &problems, &grid, steps, &mut |_| {})?;
-        let maps = clock.elapsed().as_secs_f64();
-        let clock = Instant::now();
-        sweep(&spec, Objective::Exclusive, *engine, &mut |_| {})?;
+        let result = sweep(&spec, Objective::Exclusive, *engine, &mut |_| {})?;
         let t = SweepTiming {
             backend: engine.info().kind,
             values,
             starts: grid.len(),
-            seconds: clock.elapsed().as_secs_f64(),
-            maps_seconds: maps,
+            seconds: result.seconds,
+            maps_seconds: result.maps_seconds,
             lone_map_seconds: lone,
-            per_map_vs_lone: maps / values as f64 / lone,
+            per_map_vs_lone: result.maps_seconds / values as f64 / lone,
         };
         console::print(&format!(
             "{:<6} {:<4} {:>6} {:>8} {:>9.3} {:>9.3} {:>9.3} {:>11.2}x\n",
@@ -409,7 +396,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             results.push(r);
         }
     }
-    let fits = time_fits(&engines, args.quick)?;
+    let fits = time_fits(&engines)?;
     let sweeps = time_sweeps(&engines, args.quick)?;
     if let Some(g) = &gpu {
         console::print(&format!("gpu adapter: {}\n", g.info().adapter))?;

@@ -35,8 +35,6 @@ const BELOW: f64 = 30.0;
 const TITLE_H: f64 = 50.0;
 /// Legend column.
 const LEGEND_W: f64 = 330.0;
-/// Saddle branches' ink.
-const SADDLE: Rgb = [80, 80, 80];
 
 /// The figure of a sweep.
 pub struct SweepFigure<'a> {
@@ -62,18 +60,9 @@ impl SweepFigure<'_> {
     }
 }
 
-/// The colour of branch `b`: minima by their order among the minima, saddles grey.
+/// The colour of branch `b` (as the window draws it).
 fn branch_colour(s: &ObjectiveSweep, b: usize) -> Rgb {
-    match s.branches[b].kind {
-        BranchKind::Saddle => SADDLE,
-        BranchKind::Minimum => {
-            let k = s.branches[..b]
-                .iter()
-                .filter(|x| x.kind == BranchKind::Minimum)
-                .count();
-            palette::optimum_colour(k as i32)
-        }
-    }
+    palette::branch_colour(&s.branches, b)
 }
 
 fn bifurcation_word(kind: BifurcationKind) -> &'static str {

@@ -482,11 +482,10 @@ fn clip(tracer: &Tracer, points: &[CurvePoint], from: f64, to: f64) -> Vec<Curve
             let a = &points[i - 1];
             if inside(a) != inside(p) {
                 let end = if a.y[2].max(p.y[2]) > to { to } else { from };
-                if let Some(c) = tracer.bisect(a, p, |q| q.y[2] - end) {
-                    if let Some(c) = tracer.at_lambda([c.y[0], c.y[1], end]) {
-                        out.push(c);
-                    }
-                }
+                let crossing = tracer
+                    .bisect(a, p, |q| q.y[2] - end)
+                    .and_then(|c| tracer.at_lambda([c.y[0], c.y[1], end]));
+                out.extend(crossing);
             }
         }
         if inside(p) {

@@ -57,7 +57,7 @@ impl SweepSpec {
                 "--values must be at least 2 (a sweep needs two values)",
             ));
         }
-        if !(from < to) {
+        if from >= to {
             return Err(Error::input(format!(
                 "--from must be below --to (got {} and {})",
                 crate::number::readable(from),
@@ -125,6 +125,8 @@ pub struct ObjectiveSweep {
     pub fractions: Vec<Fractions>,
     /// Seconds for the maps and the continuation.
     pub seconds: f64,
+    /// Of those, the maps' (all values in one batch).
+    pub maps_seconds: f64,
 }
 
 /// Runs one objective's sweep: the maps on `engine` (progress 0..0.85), then
@@ -149,6 +151,7 @@ pub fn sweep(
     let maps = Landscape::compute_many(engine, &problems, &spec.grid, spec.steps, &mut |f| {
         progress(0.85 * f)
     })?;
+    let maps_seconds = clock.elapsed().as_secs_f64();
     let found = branches::follow(spec, objective, &maps, &mut |f| progress(0.85 + 0.15 * f))?;
     progress(1.0);
     Ok(ObjectiveSweep {
@@ -162,5 +165,6 @@ pub fn sweep(
         bifurcations: found.bifurcations,
         fractions: found.fractions,
         seconds: clock.elapsed().as_secs_f64(),
+        maps_seconds,
     })
 }
