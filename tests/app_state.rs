@@ -722,3 +722,35 @@ fn a_new_mode_goes_where_it_overlaps_no_other_when_there_is_room() {
         }
     }
 }
+
+#[test]
+fn panels_hide_and_show_but_one_always_stays() {
+    let mut app = App::with_maps(&Scenario::default(), Maps::new(None), 3);
+    assert_eq!(app.state().visible_objectives(), Objective::BOTH.to_vec());
+    run_window(&mut app, 2);
+    let two = app
+        .panel_rect(Objective::Exclusive)
+        .expect("drawn")
+        .height();
+    let s = app.state_mut();
+    assert!(s.begin_drag(Handle::Q(Objective::Inclusive)));
+    assert!(s.set_visible(Objective::Inclusive, false));
+    assert_eq!(s.dragging(), None, "a hidden panel's drag ends");
+    assert!(!s.set_visible(Objective::Inclusive, false), "no change");
+    assert!(
+        !s.set_visible(Objective::Exclusive, false),
+        "the last one shown stays"
+    );
+    assert_eq!(s.visible_objectives(), vec![Objective::Exclusive]);
+    run_window(&mut app, 2);
+    assert!(app.panel_rect(Objective::Inclusive).is_none());
+    assert!(app.map_rect(Objective::Inclusive).is_none());
+    let one = app
+        .panel_rect(Objective::Exclusive)
+        .expect("drawn")
+        .height();
+    assert!(one > 1.8 * two, "one row takes the height: {one} vs {two}");
+    assert!(app.state_mut().set_visible(Objective::Inclusive, true));
+    run_window(&mut app, 2);
+    assert!(app.panel_rect(Objective::Inclusive).is_some());
+}

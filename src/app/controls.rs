@@ -8,6 +8,7 @@ use std::time::Instant;
 use eframe::egui::{self, Color32, DragValue, Key, RichText, Slider};
 
 use super::files::{self, FileKind, FileRequest, Files};
+use super::objectives::{OBJECTIVES, style};
 use super::plot::fitting;
 use super::state::{AppState, EDIT_WEIGHT_RANGE, MAX_SPEED, lr_of_slider};
 use crate::objective::Family;
@@ -185,6 +186,26 @@ pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &[String], now: 
     });
 }
 
+/// A checkbox per objective of [`OBJECTIVES`], in its accent: shows or
+/// hides its fit panel and map (the last one shown stays).
+fn panel_toggles(ui: &mut egui::Ui, state: &mut AppState) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("panels").strong());
+        for objective in OBJECTIVES {
+            let s = style(objective);
+            let mut on = state.visible(objective);
+            let text = RichText::new(s.direction).color(s.colour);
+            if ui
+                .checkbox(&mut on, text)
+                .on_hover_text(format!("show the {} fit and map", s.formula))
+                .changed()
+            {
+                state.set_visible(objective, on);
+            }
+        }
+    });
+}
+
 /// Width of the Pause/Run button, wide enough for either label.
 const RUN_WIDTH: f32 = 54.0;
 
@@ -277,6 +298,8 @@ pub fn side_panel(
                 });
         });
     ui.add_space(8.0);
+    ui.separator();
+    panel_toggles(ui, state);
     ui.separator();
     ui.heading("Scenario");
     ui.horizontal(|ui| {

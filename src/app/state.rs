@@ -1,5 +1,6 @@
 //! The window's state without any drawing: the target's modes, the model
-//! family, the two live fits, the sliders and the drag in progress. Every
+//! family, a live fit per objective of [`OBJECTIVES`] (each shown or
+//! hidden), the sliders and the drag in progress. Every
 //! user action is a method here, so it is unit-testable without a window.
 
 use std::time::{Duration, Instant};
@@ -12,6 +13,8 @@ use crate::engine::{CONVERGED, DIVERGED, RUNNING};
 use crate::objective::{Eval, Family, Objective, Problem};
 use crate::scenario::Scenario;
 use crate::target::{MAX_ABS_MEAN, Mixture, Mode, STD_RANGE};
+
+use super::objectives::OBJECTIVES;
 
 /// Pixels of vertical drag per unit of sigma (widget rule).
 pub const PX_PER_SIGMA: f64 = 150.0;
@@ -228,7 +231,10 @@ pub struct AppState {
     modes: Vec<Mode>,
     mixture: Mixture,
     family: Family,
-    fits: [LiveFit; 2],
+    /// One live fit per objective of [`OBJECTIVES`], in its order.
+    fits: Vec<LiveFit>,
+    /// Whether each objective's panel and map are shown, as `fits`.
+    visible: Vec<bool>,
     lr_slider: f64,
     /// Optimisation steps per frame, 1..=[`MAX_SPEED`].
     pub speed: u32,
@@ -241,14 +247,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The scenario's target and family; both fits start at random (as the widget does), drawn from `seed`.
+    /// The scenario's target and family; every fit starts at random (as the widget does), drawn from `seed`.
     pub fn new(scenario: &Scenario, seed: u64) -> Self {
         let lr = lr_of_slider(lr_slider_default());
         let mixture = scenario.target.clone();
         let fit = |objective| LiveFit::new(&mixture, objective, scenario.family, lr, [0.0, 1.5]);
         let mut state = Self {
             modes: mixture.modes().to_vec(),
-            fits: [fit(Objective::Inclusive), fit(Objective::Exclusive)],
+            fits: OBJECTIVES.iter().map(|&o| fit(o)).collect(),
+            visible: vec![true; OBJECTIVES.len()],
             mixture,
             family: scenario.family,
             lr_slider: lr_slider_default(),
@@ -286,14 +293,44 @@ impl AppState {
         }
     }
 
-    /// The live fit of `objective`.
+    /// The live fit of `objective` (one of [`OBJECTIVES`]).
     pub fn fit(&self, objective: Objective) -> &LiveFit {
-        &self.fits[slot(objective)]
+        &self.fits[index(objective)]
     }
 
-    /// Both live fits, inclusive first.
-    pub fn fits(&self) -> &[LiveFit; 2] {
+    /// Every live fit, in the order of [`OBJECTIVES`].
+    pub fn fits(&self) -> &[LiveFit] {
         &self.fits
+    }
+
+    /// Whether `objective`'s panel and map are shown.
+    pub fn visible(&self, objective: Objective) -> bool {
+        self.visible[index(objective)]
+    }
+
+    /// The objectives shown, in the order of [`OBJECTIVES`].
+    pub fn visible_objectives(&self) -> Vec<Objective> {
+        OBJECTIVES
+            .iter()
+            .zip(&self.visible)
+            .filter(|(_, v)| **v)
+            .map(|(o, _)| *o)
+            .collect()
+    }
+
+    /// Shows or hides `objective`'s panel and map; the last one shown stays.
+    /// False if nothing changed.
+    pub fn set_visible(&mut self, objective: Objective, visible: bool) -> bool {
+        let i = index(objective);
+        let shown = self.visible.iter().filter(|v| **v).count();
+        if self.visible[i] == visible || (!visible && shown <= 1) {
+            return false;
+        }
+        self.visible[i] = visible;
+        if !visible && self.dragging() == Some(Handle::Q(objective)) {
+            self.drag = None;
+        }
+        true
     }
 
     /// The learning-rate slider's value v in [0, 100].
@@ -329,7 +366,7 @@ impl AppState {
         }
     }
 
-    /// Replaces the target's modes (when valid) and rebuilds both fits' problems.
+    /// Replaces the target's modes (when valid) and rebuilds every fit' problems.
     fn set_modes(&mut self, modes: Vec<Mode>) {
         if let Ok(mixture) = Mixture::new(modes.clone()) {
             self.modes = mixture.modes().to_vec();
@@ -391,12 +428,12 @@ impl AppState {
             }
             Handle::Q(objective) => {
                 let sigma = width.clamp(SIGMA_FLOOR, MODE_STD_MAX);
-                self.fits[slot(objective)].restart([x, sigma]);
+                self.fits[index(objective)].restart([x, sigma]);
             }
         }
     }
 
-    /// Lets go of the handle: if anything moved, both fits' Adam resets (maps then restart).
+    /// Lets go of the handle: if anything moved, every fit' Adam resets (maps then restart).
     pub fn release(&mut self) {
         if let Some(drag) = self.drag.take()
             && drag.moved
@@ -471,7 +508,7 @@ impl AppState {
         self.settle_at = Some(now + SETTLE);
     }
 
-    /// Finishes an edit whose settle time has passed: both fits' Adam resets.
+    /// Finishes an edit whose settle time has passed: every fit' Adam resets.
     pub fn poll(&mut self, now: Instant) {
         if let Some(at) = self.settle_at
             && now >= at
@@ -487,7 +524,7 @@ impl AppState {
     /// Adds a mode (random mean in [-4, 4], width in [0.5, 1]) where it
     /// overlaps no existing mode (means [`ADD_APART_SIGMAS`] summed widths
     /// apart) when there is room, else where it overlaps least; weights
-    /// reset equal and both fits restart at random. False at [`crate::defaults::MAX_MODES`].
+    /// reset equal and every fit restart at random. False at [`crate::defaults::MAX_MODES`].
     pub fn add_mode(&mut self) -> bool {
         if self.modes.len() >= crate::defaults::MAX_MODES {
             return false;
@@ -537,7 +574,7 @@ impl AppState {
         true
     }
 
-    /// Removes the last mode (never the only one); weights reset equal and both fits restart at random.
+    /// Removes the last mode (never the only one); weights reset equal and every fit restart at random.
     pub fn remove_mode(&mut self) -> bool {
         if self.modes.len() <= 1 {
             return false;
@@ -609,7 +646,7 @@ impl AppState {
         self.x_view = (centre - 0.5 * width, centre + 0.5 * width);
     }
 
-    /// Switches family: "gaussian" or fixed sigma = 1.0; both fits restart at random.
+    /// Switches family: "gaussian" or fixed sigma = 1.0; every fit restart at random.
     pub fn set_family(&mut self, fixed: bool) {
         let family = if fixed {
             Family::FixedSigma {
@@ -626,7 +663,7 @@ impl AppState {
         }
     }
 
-    /// Loads a scenario: its target and family; both fits restart at random.
+    /// Loads a scenario: its target and family; every fit restart at random.
     pub fn load(&mut self, scenario: &Scenario) {
         self.drag = None;
         self.family = scenario.family;
@@ -636,12 +673,12 @@ impl AppState {
         self.reset();
     }
 
-    /// Restarts both fits at random: mu in [-5, 5], sigma in [0.3, 2.8] (the held sigma in the fixed family).
+    /// Restarts every fit at random: mu in [-5, 5], sigma in [0.3, 2.8] (the held sigma in the fixed family).
     pub fn reset(&mut self) {
-        for i in 0..2 {
+        for fit in &mut self.fits {
             let mu = uniform(&mut self.rng, RESET_MU_RANGE);
             let sigma = uniform(&mut self.rng, RESET_SIGMA_RANGE);
-            self.fits[i].restart([mu, sigma]);
+            fit.restart([mu, sigma]);
         }
     }
 
@@ -652,7 +689,7 @@ impl AppState {
         }
         let mu0 = mu0.clamp(-MAX_ABS_MEAN, MAX_ABS_MEAN);
         let sigma0 = sigma0.clamp(SIGMA_FLOOR, MODE_STD_MAX);
-        self.fits[slot(objective)].restart([mu0, sigma0]);
+        self.fits[index(objective)].restart([mu0, sigma0]);
         self.paused = false;
     }
 
@@ -673,12 +710,15 @@ impl AppState {
     }
 }
 
-/// Index of `objective`'s fit (inclusive 0, exclusive 1, as in [`Objective::BOTH`]).
-pub fn slot(objective: Objective) -> usize {
-    match objective {
-        Objective::Inclusive => 0,
-        Objective::Exclusive => 1,
-    }
+/// Where `objective` stands in [`OBJECTIVES`] (the index of its fit).
+///
+/// # Panics
+/// If the window does not show `objective` (it is not in [`OBJECTIVES`]).
+pub fn index(objective: Objective) -> usize {
+    OBJECTIVES
+        .iter()
+        .position(|&o| o == objective)
+        .expect("the window lists every objective it is asked about")
 }
 
 fn uniform(rng: &mut fastrand::Rng, (lo, hi): (f64, f64)) -> f64 {
