@@ -21,6 +21,9 @@ pub mod maps;
 pub mod objectives;
 pub mod plot;
 pub mod state;
+pub mod sweep_job;
+pub mod sweep_setup;
+pub mod sweep_view;
 pub mod warm_up;
 
 use std::path::Path;
@@ -50,6 +53,8 @@ use maps::{Freshness, Maps};
 use objectives::OBJECTIVES;
 use plot::rgb;
 use state::{AppState, index};
+use sweep_job::Sweeps;
+use sweep_view::SweepView;
 
 /// Default window size in points: every pixel costs a software adapter
 /// time each frame, and at 1400x900 llvmpipe's frames ran 4-5 ms longer.
@@ -78,6 +83,10 @@ pub struct App {
     maps: Maps,
     /// One per objective of [`OBJECTIVES`], in its order.
     views: Vec<ObjectiveViews>,
+    sweeps: Sweeps,
+    sweep_view: SweepView,
+    /// The right column shows the sweep rather than the basin maps.
+    sweep_open: bool,
     side: SideState,
     styled: bool,
     frames: FrameClock,
@@ -98,6 +107,9 @@ impl App {
                 .iter()
                 .map(|_| ObjectiveViews::default())
                 .collect(),
+            sweeps: Sweeps::default(),
+            sweep_view: SweepView::default(),
+            sweep_open: false,
             side: SideState::default(),
             styled: false,
             frames: FrameClock::default(),
@@ -130,6 +142,26 @@ impl App {
             .visible_objectives()
             .iter()
             .all(|&o| self.current_map(o).is_some())
+    }
+
+    /// Opens the sweep in the right column (true) or the basin maps (false).
+    pub fn set_sweep_open(&mut self, open: bool) {
+        self.sweep_open = open;
+    }
+
+    /// True while the right column shows the sweep.
+    pub fn sweep_open(&self) -> bool {
+        self.sweep_open
+    }
+
+    /// The sweep on view and the one computing.
+    pub fn sweeps(&self) -> &Sweeps {
+        &self.sweeps
+    }
+
+    /// Where the sweep view drew its plots in the last frame.
+    pub fn sweep_view(&self) -> &SweepView {
+        &self.sweep_view
     }
 
     fn views(&self, objective: Objective) -> &ObjectiveViews {
@@ -387,6 +419,11 @@ impl App {
                 views.identities.update(s.version, &s.landscape.optima);
             }
         }
+        let wanted = self
+            .sweep_open
+            .then(|| self.state.settled_sweep_key())
+            .flatten();
+        self.sweeps.update(wanted.as_ref(), now);
         // The map in flight runs its chunk alongside this frame's drawing.
         self.maps.frame(self.continuous());
 
@@ -434,7 +471,7 @@ impl App {
         if self.continuous() {
             self.frames.continues(now);
             ctx.request_repaint();
-        } else if self.maps.busy() {
+        } else if self.maps.busy() || self.sweeps.busy() {
             ctx.request_repaint_after(MAP_ONLY_FRAME);
         }
         // A frame answering input hands the device back at once.
@@ -442,14 +479,41 @@ impl App {
         self.maps.frame_done(input);
     }
 
-    /// A row per objective shown: its fit panel left, its basin map right.
+    /// A strip choosing what the right column shows, then a row per
+    /// objective shown: its fit panel left, its basin map right (or the
+    /// sweep down the whole right column).
     fn central(&mut self, ui: &mut egui::Ui, now: Instant) {
-        let area = ui.available_rect_before_wrap();
+        let whole = ui.available_rect_before_wrap();
         let gap = 8.0;
+        let fit_w = (whole.width() * 0.47).max(200.0);
+        let strip = Rect::from_min_size(
+            pos2(whole.left() + fit_w + gap, whole.top()),
+            vec2(whole.width() - fit_w - gap, 22.0),
+        );
+        ui.scope_builder(egui::UiBuilder::new().max_rect(strip), |ui| {
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut self.sweep_open, false, "Basin maps");
+                ui.selectable_value(&mut self.sweep_open, true, "Sweep")
+                    .on_hover_text(
+                        "branches of optima and basin fractions as a parameter of p moves",
+                    );
+            });
+        });
+        let area = Rect::from_min_max(pos2(whole.left(), whole.top() + 26.0), whole.max);
         let shown = self.state.visible_objectives();
         let rows = shown.len().max(1) as f32;
         let row_h = (area.height() - gap * (rows - 1.0)) / rows;
-        let fit_w = (area.width() * 0.47).max(200.0);
+        if self.sweep_open {
+            let rect = Rect::from_min_max(pos2(area.left() + fit_w + gap, area.top()), area.max);
+            sweep_view::show(
+                ui,
+                rect,
+                &mut self.sweep_view,
+                &mut self.state,
+                &self.sweeps,
+                now,
+            );
+        }
         for views in &mut self.views {
             views.panel = None;
             views.map.frame = None;
@@ -480,11 +544,14 @@ impl App {
                 key: &key,
                 identities: &views.identities,
             };
+            if self.sweep_open {
+                continue;
+            }
             if let Some((mu0, sigma0)) = basin_map::show(ui, map_rect, &mut views.map, &input) {
                 self.state.click_map(objective, mu0, sigma0);
             }
         }
-        ui.allocate_rect(area, egui::Sense::hover());
+        ui.allocate_rect(whole, egui::Sense::hover());
     }
 }
 

@@ -15,6 +15,7 @@ use crate::scenario::Scenario;
 use crate::target::{MAX_ABS_MEAN, Mixture, Mode, STD_RANGE};
 
 use super::objectives::OBJECTIVES;
+use super::sweep_setup::{SweepChoice, SweepKey};
 
 /// Pixels of vertical drag per unit of sigma (widget rule).
 pub const PX_PER_SIGMA: f64 = 150.0;
@@ -236,6 +237,7 @@ pub struct AppState {
     /// Whether each objective's panel and map are shown, as `fits`.
     visible: Vec<bool>,
     lr_slider: f64,
+    sweep: SweepChoice,
     /// Optimisation steps per frame, 1..=[`MAX_SPEED`].
     pub speed: u32,
     /// Space toggles it; a paused window keeps its fits where they are.
@@ -259,6 +261,7 @@ impl AppState {
             mixture,
             family: scenario.family,
             lr_slider: lr_slider_default(),
+            sweep: SweepChoice::new(Objective::Exclusive, &scenario.target),
             speed: DEFAULT_STEPS_PER_FRAME,
             paused: false,
             drag: None,
@@ -366,13 +369,65 @@ impl AppState {
         }
     }
 
-    /// Replaces the target's modes (when valid) and rebuilds every fit' problems.
+    /// Replaces the target's modes (when valid) and rebuilds every fit's problem.
     fn set_modes(&mut self, modes: Vec<Mode>) {
         if let Ok(mixture) = Mixture::new(modes.clone()) {
             self.modes = mixture.modes().to_vec();
+            self.sweep.fit_to(&mixture);
             self.mixture = mixture;
             self.rebuild();
         }
+    }
+
+    /// What the sweep varies.
+    pub fn sweep_choice(&self) -> SweepChoice {
+        self.sweep
+    }
+
+    /// Sets what the sweep varies: its modes kept within the target, its
+    /// range taken when it is not empty and stays in the parameter's domain
+    /// (else a new objective or kind takes its default range).
+    pub fn set_sweep_choice(&mut self, mut choice: SweepChoice) {
+        choice.fit_to(&self.mixture);
+        let scenario = self.scenario();
+        let valid = choice.from < choice.to
+            && choice.scenario_at(&scenario, choice.from).is_ok()
+            && choice.scenario_at(&scenario, choice.to).is_ok();
+        if valid {
+            self.sweep = choice;
+        } else if choice.kind != self.sweep.kind || choice.objective != self.sweep.objective {
+            let kind = choice.kind;
+            choice.set_kind(kind, &self.mixture);
+            self.sweep = choice;
+        }
+    }
+
+    /// The sweep the view should show now, or None while an edit is in
+    /// progress (see [`Self::settled_key`]) or the choice does not apply.
+    pub fn settled_sweep_key(&self) -> Option<SweepKey> {
+        self.settled_key()?;
+        self.current_sweep_key()
+    }
+
+    /// The key of the sweep of the current target (settled or not).
+    pub fn current_sweep_key(&self) -> Option<SweepKey> {
+        SweepKey::of(self.sweep, &self.scenario(), self.lr())
+    }
+
+    /// Sets the swept parameter to `value` (a click on the sweep's diagram):
+    /// the target changes as by a table edit, so the fits and maps follow
+    /// once it settles. False (nothing changed) if `value` leaves its domain.
+    pub fn set_sweep_value(&mut self, value: f64, now: Instant) -> bool {
+        if !value.is_finite() {
+            return false;
+        }
+        let Ok(s) = self.sweep.scenario_at(&self.scenario(), value) else {
+            return false;
+        };
+        self.drag = None;
+        self.set_modes(s.target.modes().to_vec());
+        self.touch(now);
+        true
     }
 
     fn rebuild(&mut self) {
@@ -433,7 +488,7 @@ impl AppState {
         }
     }
 
-    /// Lets go of the handle: if anything moved, every fit' Adam resets (maps then restart).
+    /// Lets go of the handle: if anything moved, every fit's Adam resets (maps then restart).
     pub fn release(&mut self) {
         if let Some(drag) = self.drag.take()
             && drag.moved
@@ -508,7 +563,7 @@ impl AppState {
         self.settle_at = Some(now + SETTLE);
     }
 
-    /// Finishes an edit whose settle time has passed: every fit' Adam resets.
+    /// Finishes an edit whose settle time has passed: every fit's Adam resets.
     pub fn poll(&mut self, now: Instant) {
         if let Some(at) = self.settle_at
             && now >= at
@@ -669,6 +724,7 @@ impl AppState {
         self.family = scenario.family;
         self.mixture = scenario.target.clone();
         self.modes = self.mixture.modes().to_vec();
+        self.sweep.fit_to(&self.mixture);
         self.rebuild();
         self.reset();
     }
