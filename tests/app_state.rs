@@ -907,3 +907,42 @@ fn the_sweep_view_never_panics_at_the_smallest_sizes() {
     run_window(&mut app, 2);
     assert!(app.map_rect(Objective::Exclusive).is_some());
 }
+
+#[test]
+fn the_held_sigma_is_set_within_its_range_and_a_loaded_one_kept_exactly() {
+    let mut s = state();
+    let t = Instant::now();
+    s.set_held_sigma(2.5, t);
+    assert_eq!(s.family(), Family::Gaussian, "no switch by itself");
+    s.set_family(true);
+    assert_eq!(s.family(), Family::FixedSigma { sigma: 2.5 });
+    for o in Objective::BOTH {
+        assert_eq!(s.fit(o).position()[1], 2.5);
+    }
+    let mu = s.fit(Objective::Exclusive).position()[0];
+    s.set_held_sigma(0.001, t);
+    assert_eq!(s.family(), Family::FixedSigma { sigma: 0.1 }, "clamped");
+    assert_eq!(s.fit(Objective::Exclusive).position(), [mu, 0.1]);
+    assert_eq!(s.fit(Objective::Exclusive).steps(), 0, "a new Adam");
+    assert!(
+        s.settled_key().is_none(),
+        "maps wait for the edit to settle"
+    );
+    s.set_held_sigma(1e9, t);
+    assert_eq!(s.held_sigma(), 1e6);
+    s.set_held_sigma(f64::NAN, t);
+    assert_eq!(s.held_sigma(), 1e6);
+    // A loaded sigma stays bit for bit until edited.
+    let loaded = extreme_scenario();
+    s.load(&loaded);
+    let held = loaded.family.fixed_sigma().unwrap();
+    s.set_held_sigma(held, t);
+    assert_eq!(s.scenario(), loaded);
+    s.set_family(false);
+    s.set_family(true);
+    assert_eq!(
+        s.family(),
+        loaded.family,
+        "the held sigma survives a family switch"
+    );
+}

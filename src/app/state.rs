@@ -35,6 +35,8 @@ pub const ZOOM_PER_NOTCH: f64 = 0.85;
 pub const MODE_STD_MAX: f64 = 50.0;
 /// Weights the table's drags and typing give (a loaded weight outside is kept as it is).
 pub const EDIT_WEIGHT_RANGE: (f64, f64) = (1e-3, 1e3);
+/// Held sigmas the window's field gives (a loaded one outside is kept as it is).
+pub const HELD_SIGMA_RANGE: (f64, f64) = (0.1, 1e6);
 /// Range of a new mode's mean when `+` adds one (widget rule).
 pub const ADD_MEAN_RANGE: (f64, f64) = (-4.0, 4.0);
 /// Range of a new mode's width when `+` adds one (widget rule).
@@ -237,6 +239,7 @@ pub struct AppState {
     /// Whether each objective's panel and map are shown, as `fits`.
     visible: Vec<bool>,
     lr_slider: f64,
+    held_sigma: f64,
     sweep: SweepChoice,
     /// Optimisation steps per frame, 1..=[`MAX_SPEED`].
     pub speed: u32,
@@ -261,6 +264,7 @@ impl AppState {
             mixture,
             family: scenario.family,
             lr_slider: lr_slider_default(),
+            held_sigma: scenario.family.fixed_sigma().unwrap_or(DEFAULT_FIXED_SIGMA),
             sweep: SweepChoice::new(Objective::Exclusive, &scenario.target),
             speed: DEFAULT_STEPS_PER_FRAME,
             paused: false,
@@ -579,7 +583,7 @@ impl AppState {
     /// Adds a mode (random mean in [-4, 4], width in [0.5, 1]) where it
     /// overlaps no existing mode (means [`ADD_APART_SIGMAS`] summed widths
     /// apart) when there is room, else where it overlaps least; weights
-    /// reset equal and every fit restart at random. False at [`crate::defaults::MAX_MODES`].
+    /// reset equal and every fit restarts at random. False at [`crate::defaults::MAX_MODES`].
     pub fn add_mode(&mut self) -> bool {
         if self.modes.len() >= crate::defaults::MAX_MODES {
             return false;
@@ -629,7 +633,7 @@ impl AppState {
         true
     }
 
-    /// Removes the last mode (never the only one); weights reset equal and every fit restart at random.
+    /// Removes the last mode (never the only one); weights reset equal and every fit restarts at random.
     pub fn remove_mode(&mut self) -> bool {
         if self.modes.len() <= 1 {
             return false;
@@ -701,11 +705,35 @@ impl AppState {
         self.x_view = (centre - 0.5 * width, centre + 0.5 * width);
     }
 
-    /// Switches family: "gaussian" or fixed sigma = 1.0; every fit restart at random.
+    /// The sigma the fixed family holds (the last one set or loaded; 1.0 at first).
+    pub fn held_sigma(&self) -> f64 {
+        self.held_sigma
+    }
+
+    /// Sets the held sigma (clamped to [`HELD_SIGMA_RANGE`]; a value equal
+    /// to the one held changes nothing, so a loaded one outside stays
+    /// exactly). In the fixed family the fits keep their means with a new
+    /// Adam, and the maps restart once the edit has settled.
+    pub fn set_held_sigma(&mut self, sigma: f64, now: Instant) {
+        if !sigma.is_finite() || sigma == self.held_sigma {
+            return;
+        }
+        self.held_sigma = sigma.clamp(HELD_SIGMA_RANGE.0, HELD_SIGMA_RANGE.1);
+        if self.family.fixed_sigma().is_some() {
+            self.family = Family::FixedSigma {
+                sigma: self.held_sigma,
+            };
+            self.rebuild();
+            self.touch(now);
+        }
+    }
+
+    /// Switches family: "gaussian" or fixed sigma (the held one, see
+    /// [`Self::held_sigma`]); every fit restarts at random.
     pub fn set_family(&mut self, fixed: bool) {
         let family = if fixed {
             Family::FixedSigma {
-                sigma: DEFAULT_FIXED_SIGMA,
+                sigma: self.held_sigma,
             }
         } else {
             Family::Gaussian
@@ -718,10 +746,13 @@ impl AppState {
         }
     }
 
-    /// Loads a scenario: its target and family; every fit restart at random.
+    /// Loads a scenario: its target and family; every fit restarts at random.
     pub fn load(&mut self, scenario: &Scenario) {
         self.drag = None;
         self.family = scenario.family;
+        if let Some(sigma) = scenario.family.fixed_sigma() {
+            self.held_sigma = sigma;
+        }
         self.mixture = scenario.target.clone();
         self.modes = self.mixture.modes().to_vec();
         self.sweep.fit_to(&self.mixture);
