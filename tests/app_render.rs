@@ -19,8 +19,9 @@ use kl_landscape::app::{MIN_WINDOW_SIZE, WINDOW_SIZE, engine_for};
 use kl_landscape::defaults::DEFAULT_STEPS;
 use kl_landscape::engine::submit_gate::SubmitGate;
 use kl_landscape::landscape::{Axis, Grid, Landscape};
-use kl_landscape::palette::OPTIMA;
+use kl_landscape::palette::{OPTIMA, optimum_colour};
 use kl_landscape::scenario::Scenario;
+use kl_landscape::target::Mode;
 
 use eframe::egui::{Key, vec2};
 use eframe::egui_wgpu::RenderState;
@@ -660,4 +661,56 @@ fn a_scroll_that_began_on_a_handle_stays_on_it() {
     h.scroll(at, 1.0);
     assert_eq!(h.app().state().modes()[1].std, std1);
     assert_ne!(h.app().state().x_view(), X_VIEW, "zoomed");
+}
+
+#[test]
+fn the_sweep_view_draws_and_a_click_sets_the_parameter() {
+    let Some(mut h) = window(Some(small_grid())) else {
+        return;
+    };
+    h.app_mut().set_sweep_open(true);
+    let done = h.run_until(3000, |app| {
+        let key = app.state().current_sweep_key();
+        app.sweeps()
+            .shown()
+            .is_some_and(|(k, _)| Some(k) == key.as_ref())
+    });
+    assert!(done, "the sweep finishes");
+    h.frame();
+    let view = *h.app().sweep_view();
+    assert!(!view.stale, "the sweep is current");
+    let diagram = view.diagram.expect("diagram drawn");
+    let pic = h.render().expect("render");
+    pic.save_png(&out("app_sweep.png")).expect("png");
+    // Minima in colour, the vertical line of the current value in ink.
+    let minima = count(&pic, diagram.rect, &[optimum_colour(0), optimum_colour(1)]);
+    assert!(minima > 50, "{minima} pixels of minima branches");
+    // A click at separation 6.5 moves the modes there (about their midpoint).
+    let at = diagram.to_screen(6.5, 0.5 * (diagram.y.0 + diagram.y.1));
+    h.click(at);
+    let s = h.app().state();
+    let sep = s.modes()[1].mean - s.modes()[0].mean;
+    let px = (diagram.x.1 - diagram.x.0) / f64::from(diagram.rect.width());
+    assert!((sep - 6.5).abs() <= 2.0 * px, "separation {sep}");
+    assert!(
+        !h.app().sweep_view().stale,
+        "the swept value alone leaves the sweep current"
+    );
+    // Another edit marks the sweep out of date until the new one arrives.
+    let m = h.app().state().modes()[0];
+    let now = std::time::Instant::now();
+    h.app_mut()
+        .state_mut()
+        .edit_mode(0, Mode { std: 1.2, ..m }, now);
+    h.frame();
+    assert!(h.app().sweep_view().stale, "marked out of date");
+    let done = h.run_until(3000, |app| {
+        let key = app.state().current_sweep_key();
+        app.sweeps()
+            .shown()
+            .is_some_and(|(k, _)| Some(k) == key.as_ref())
+    });
+    assert!(done, "the new sweep arrives");
+    h.frame();
+    assert!(!h.app().sweep_view().stale);
 }

@@ -13,12 +13,15 @@ use kl_landscape::app::state::{
     ADD_APART_SIGMAS, AppState, Handle, MODE_DRAG_FLOOR, MODE_SCROLL_FLOOR, SETTLE, X_VIEW,
     X_VIEW_WIDTH, ZOOM_PER_NOTCH, lr_of_slider,
 };
+use kl_landscape::app::sweep_job::Sweeps;
+use kl_landscape::app::sweep_setup::{SweepChoice, SweepKey, SweepKind};
 use kl_landscape::defaults::{MAX_MODES, SIGMA_FLOOR};
 use kl_landscape::engine::cpu::CpuEngine;
 use kl_landscape::landscape::{Axis, Grid};
 use kl_landscape::map_job::MapJob;
 use kl_landscape::map_pace::FramePace;
 use kl_landscape::scenario::Scenario;
+use kl_landscape::sweep::{BifurcationKind, BranchKind};
 use kl_landscape::target::{Mode, STD_RANGE};
 use kl_landscape::{Family, Landscape, Mixture, Objective, Problem};
 
@@ -575,12 +578,17 @@ fn extreme_scenario() -> Scenario {
 /// Runs `frames` frames of the whole window (side panel and table
 /// included) in a bare egui context: no adapter, no maps.
 fn run_window(app: &mut App, frames: usize) {
+    run_window_at(app, frames, [1280.0, 800.0]);
+}
+
+/// [`run_window`] at a window size of `size` points.
+fn run_window_at(app: &mut App, frames: usize, size: [f32; 2]) {
     let ctx = eframe::egui::Context::default();
     for _ in 0..frames {
         let input = eframe::egui::RawInput {
             screen_rect: Some(eframe::egui::Rect::from_min_size(
                 eframe::egui::Pos2::ZERO,
-                eframe::egui::vec2(1280.0, 800.0),
+                eframe::egui::vec2(size[0], size[1]),
             )),
             ..Default::default()
         };
@@ -721,4 +729,220 @@ fn a_new_mode_goes_where_it_overlaps_no_other_when_there_is_room() {
             );
         }
     }
+}
+
+#[test]
+fn panels_hide_and_show_but_one_always_stays() {
+    let mut app = App::with_maps(&Scenario::default(), Maps::new(None), 3);
+    assert_eq!(app.state().visible_objectives(), Objective::BOTH.to_vec());
+    run_window(&mut app, 2);
+    let two = app
+        .panel_rect(Objective::Exclusive)
+        .expect("drawn")
+        .height();
+    let s = app.state_mut();
+    assert!(s.begin_drag(Handle::Q(Objective::Inclusive)));
+    assert!(s.set_visible(Objective::Inclusive, false));
+    assert_eq!(s.dragging(), None, "a hidden panel's drag ends");
+    assert!(!s.set_visible(Objective::Inclusive, false), "no change");
+    assert!(
+        !s.set_visible(Objective::Exclusive, false),
+        "the last one shown stays"
+    );
+    assert_eq!(s.visible_objectives(), vec![Objective::Exclusive]);
+    run_window(&mut app, 2);
+    assert!(app.panel_rect(Objective::Inclusive).is_none());
+    assert!(app.map_rect(Objective::Inclusive).is_none());
+    let one = app
+        .panel_rect(Objective::Exclusive)
+        .expect("drawn")
+        .height();
+    assert!(one > 1.8 * two, "one row takes the height: {one} vs {two}");
+    assert!(app.state_mut().set_visible(Objective::Inclusive, true));
+    run_window(&mut app, 2);
+    assert!(app.panel_rect(Objective::Inclusive).is_some());
+}
+
+#[test]
+fn a_sweep_of_two_chosen_modes_moves_only_them_and_a_value_sets_the_target() {
+    let three = Scenario {
+        target: Mixture::parse("0.3:-4:0.7,0.3:0:0.5,0.4:3:0.9").unwrap(),
+        family: Family::Gaussian,
+    };
+    let mut s = AppState::new(&three, 5);
+    let mut c = s.sweep_choice();
+    assert_eq!((c.kind, c.mode, c.other), (SweepKind::Separation, 0, 1));
+    c.other = 2;
+    s.set_sweep_choice(c);
+    let c = s.sweep_choice();
+    assert_eq!(c.value_in(s.mixture()), 7.0);
+    let before = s.modes().to_vec();
+    let t = Instant::now();
+    assert!(s.set_sweep_value(3.0, t));
+    let m = s.modes();
+    assert_eq!(
+        (m[0].mean, m[2].mean),
+        (-2.0, 1.0),
+        "about their midpoint -0.5"
+    );
+    assert_eq!(
+        (m[1].mean, m[1].std),
+        (before[1].mean, before[1].std),
+        "the other mode stays"
+    );
+    assert!(
+        close(m[1].weight, before[1].weight, 1e-15),
+        "weights renormalised only"
+    );
+    assert!(s.settled_key().is_none(), "an edit settles first");
+    assert!(
+        !s.set_sweep_value(-1.0, t),
+        "a negative separation is refused"
+    );
+    assert!(!s.set_sweep_value(f64::NAN, t));
+    // The sweep's key does not depend on the value swept, only on the rest.
+    s.poll(t + SETTLE);
+    let key = s.settled_sweep_key().expect("settled");
+    assert!(s.set_sweep_value(5.0, t + SETTLE));
+    assert_eq!(s.current_sweep_key(), Some(key.clone()));
+    s.edit_mode(
+        1,
+        Mode {
+            std: 0.6,
+            ..s.modes()[1]
+        },
+        t,
+    );
+    assert_ne!(s.current_sweep_key(), Some(key));
+    // Deleting mode 3 keeps the choice on modes that exist.
+    assert!(s.delete_mode(2, t));
+    let c = s.sweep_choice();
+    assert!(c.mode < 2 && c.other < 2 && c.mode != c.other, "{c:?}");
+    // One mode left: no separation.
+    assert!(s.delete_mode(1, t));
+    assert_eq!(s.sweep_choice().kind, SweepKind::Mean);
+    let mut c = s.sweep_choice();
+    c.kind = SweepKind::Separation;
+    s.set_sweep_choice(c);
+    assert_eq!(s.sweep_choice().kind, SweepKind::Mean);
+    // An empty or out-of-domain range is refused.
+    let mut c = s.sweep_choice();
+    c.kind = SweepKind::Std;
+    s.set_sweep_choice(c);
+    let good = s.sweep_choice();
+    assert_eq!(good.kind, SweepKind::Std);
+    for (from, to) in [(2.0, 1.0), (-1.0, 2.0), (0.5, f64::NAN)] {
+        s.set_sweep_choice(SweepChoice { from, to, ..good });
+        assert_eq!(s.sweep_choice(), good, "{from}..{to} refused");
+    }
+}
+
+#[test]
+fn the_sweep_computes_in_the_background_and_is_marked_stale_after_an_edit() {
+    let mut s = state();
+    let mut sweeps = Sweeps::default();
+    let t0 = Instant::now();
+    let key = s.settled_sweep_key().expect("settled");
+    sweeps.update(Some(&key), t0);
+    assert!(
+        sweeps.busy() && sweeps.progress().is_none(),
+        "debounced first"
+    );
+    let run = |sweeps: &mut Sweeps, key: &SweepKey| {
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(120) {
+            sweeps.update(Some(key), Instant::now());
+            if sweeps.shown().is_some_and(|(k, _)| k == key) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the sweep did not finish");
+    };
+    run(&mut sweeps, &key);
+    assert!(!sweeps.busy());
+    let (_, sweep) = sweeps.shown().unwrap();
+    assert_eq!(sweep.fractions.len(), 21);
+    assert!(sweep.branches.iter().any(|b| b.kind == BranchKind::Saddle));
+    let folds = sweep
+        .bifurcations
+        .iter()
+        .filter(|b| b.kind == BifurcationKind::Fold)
+        .count();
+    assert_eq!(folds, 2, "{:?}", sweep.bifurcations);
+    // An edit: the shown sweep is no longer current, until the new one arrives.
+    s.edit_mode(
+        0,
+        Mode {
+            std: 1.0,
+            ..s.modes()[0]
+        },
+        Instant::now(),
+    );
+    assert_eq!(s.settled_sweep_key(), None, "nothing starts mid-edit");
+    let new = s.current_sweep_key().unwrap();
+    assert_ne!(sweeps.shown().unwrap().0, &new, "stale");
+    run(&mut sweeps, &new);
+    assert_eq!(sweeps.shown().unwrap().0, &new);
+}
+
+#[test]
+fn the_sweep_view_never_panics_at_the_smallest_sizes() {
+    let mut app = App::with_maps(&Scenario::default(), Maps::new(None), 3);
+    app.set_sweep_open(true);
+    for size in [
+        [1280.0, 800.0],
+        kl_landscape::app::MIN_WINDOW_SIZE,
+        [300.0, 200.0],
+    ] {
+        run_window_at(&mut app, 3, size);
+    }
+    run_window_at(&mut app, 2, kl_landscape::app::MIN_WINDOW_SIZE);
+    assert!(app.sweep_view().diagram.is_some(), "the diagram has room");
+    assert!(
+        app.map_rect(Objective::Exclusive).is_none(),
+        "maps give way"
+    );
+    app.set_sweep_open(false);
+    run_window(&mut app, 2);
+    assert!(app.map_rect(Objective::Exclusive).is_some());
+}
+
+#[test]
+fn the_held_sigma_is_set_within_its_range_and_a_loaded_one_kept_exactly() {
+    let mut s = state();
+    let t = Instant::now();
+    s.set_held_sigma(2.5, t);
+    assert_eq!(s.family(), Family::Gaussian, "no switch by itself");
+    s.set_family(true);
+    assert_eq!(s.family(), Family::FixedSigma { sigma: 2.5 });
+    for o in Objective::BOTH {
+        assert_eq!(s.fit(o).position()[1], 2.5);
+    }
+    let mu = s.fit(Objective::Exclusive).position()[0];
+    s.set_held_sigma(0.001, t);
+    assert_eq!(s.family(), Family::FixedSigma { sigma: 0.1 }, "clamped");
+    assert_eq!(s.fit(Objective::Exclusive).position(), [mu, 0.1]);
+    assert_eq!(s.fit(Objective::Exclusive).steps(), 0, "a new Adam");
+    assert!(
+        s.settled_key().is_none(),
+        "maps wait for the edit to settle"
+    );
+    s.set_held_sigma(1e9, t);
+    assert_eq!(s.held_sigma(), 1e6);
+    s.set_held_sigma(f64::NAN, t);
+    assert_eq!(s.held_sigma(), 1e6);
+    // A loaded sigma stays bit for bit until edited.
+    let loaded = extreme_scenario();
+    s.load(&loaded);
+    let held = loaded.family.fixed_sigma().unwrap();
+    s.set_held_sigma(held, t);
+    assert_eq!(s.scenario(), loaded);
+    s.set_family(false);
+    s.set_family(true);
+    assert_eq!(
+        s.family(),
+        loaded.family,
+        "the held sigma survives a family switch"
+    );
 }

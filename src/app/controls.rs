@@ -8,8 +8,9 @@ use std::time::Instant;
 use eframe::egui::{self, Color32, DragValue, Key, RichText, Slider};
 
 use super::files::{self, FileKind, FileRequest, Files};
+use super::objectives::{OBJECTIVES, style};
 use super::plot::fitting;
-use super::state::{AppState, EDIT_WEIGHT_RANGE, MAX_SPEED, lr_of_slider};
+use super::state::{AppState, EDIT_WEIGHT_RANGE, HELD_SIGMA_RANGE, MAX_SPEED, lr_of_slider};
 use crate::objective::Family;
 use crate::scenario::Scenario;
 use crate::target::{MAX_ABS_MEAN, Mode, STD_RANGE};
@@ -129,6 +130,22 @@ pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &[String], now: 
         if (choice == 1) != fixed {
             state.set_family(choice == 1);
         }
+        if fixed {
+            let mut sigma = state.held_sigma();
+            let field = DragValue::new(&mut sigma)
+                .range(HELD_SIGMA_RANGE.0..=HELD_SIGMA_RANGE.1)
+                .clamp_existing_to_range(false)
+                .speed(0.01)
+                .prefix("σ ")
+                .custom_formatter(|v, _| table_number(v));
+            if ui
+                .add(field)
+                .on_hover_text("the held σ (0.1 to 1e6)")
+                .changed()
+            {
+                state.set_held_sigma(sigma, now);
+            }
+        }
         ui.separator();
         ui.label(RichText::new(format!("p: {} modes", state.modes().len())).strong());
         let max = state.modes().len() >= crate::defaults::MAX_MODES;
@@ -182,6 +199,26 @@ pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &[String], now: 
                 ui.label(text);
             }
         });
+    });
+}
+
+/// A checkbox per objective of [`OBJECTIVES`], in its accent: shows or
+/// hides its fit panel and map (the last one shown stays).
+fn panel_toggles(ui: &mut egui::Ui, state: &mut AppState) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("panels").strong());
+        for objective in OBJECTIVES {
+            let s = style(objective);
+            let mut on = state.visible(objective);
+            let text = RichText::new(s.direction).color(s.colour);
+            if ui
+                .checkbox(&mut on, text)
+                .on_hover_text(format!("show the {} fit and map", s.formula))
+                .changed()
+            {
+                state.set_visible(objective, on);
+            }
+        }
     });
 }
 
@@ -277,6 +314,8 @@ pub fn side_panel(
                 });
         });
     ui.add_space(8.0);
+    ui.separator();
+    panel_toggles(ui, state);
     ui.separator();
     ui.heading("Scenario");
     ui.horizontal(|ui| {

@@ -9,6 +9,7 @@ use eframe::egui::{
     Stroke, pos2, vec2,
 };
 
+use super::objectives::{Style, style};
 use super::plot::{Frame2, THIN_TOLERANCE, ringed_disc, text_fitting, thin, ticks, x_axis};
 use super::state::{AppState, Handle};
 use crate::export::png::{nice_ticks, tick_label};
@@ -127,10 +128,19 @@ pub fn show(
         FontId::proportional(13.0),
         colour,
     );
-    let (formula, direction, seeks) = match objective {
-        Objective::Inclusive => ("KL(p || q)", "inclusive", "mean-seeking"),
-        Objective::Exclusive => ("KL(q || p)", "exclusive", "mode-seeking"),
-    };
+    let Style {
+        colour: accent,
+        formula,
+        direction,
+        seeks,
+        ..
+    } = style(objective);
+    // The objective's accent down the card's left edge.
+    painter.rect_filled(
+        Rect::from_min_size(rect.left_top() + vec2(0.0, 6.0), vec2(3.0, 50.0)),
+        1.0,
+        accent,
+    );
     let text_at = |dy: f32| rect.left_top() + vec2(10.0, dy);
     text_fitting(
         &painter,

@@ -1,4 +1,5 @@
-//! The two basin maps behind the window: background jobs that restart when
+//! The basin maps behind the window, one per objective of [`OBJECTIVES`]:
+//! background jobs that restart when
 //! the settled target, family or lr changes, the map on view (the previous
 //! one stays until the new one is done), and the progress of the one in flight.
 
@@ -13,7 +14,8 @@ use crate::map_job::MapJob;
 use crate::map_pace::FramePace;
 use crate::objective::{Objective, Problem};
 
-use super::state::{MapKey, slot};
+use super::objectives::{OBJECTIVES, style};
+use super::state::{MapKey, index};
 
 /// In-window map size (mu columns, sigma rows): 15k starts, about half the
 /// default map, so a map finishes in seconds even on a software adapter.
@@ -138,12 +140,13 @@ impl MapSlot {
     }
 }
 
-/// Both basin maps and the engine that computes them.
+/// Every objective's basin map and the engine that computes them.
 pub struct Maps {
     engine: Option<Arc<dyn Engine>>,
     grid: Grid,
     steps: u32,
-    slots: [MapSlot; 2],
+    /// One per objective of [`OBJECTIVES`], in its order.
+    slots: Vec<MapSlot>,
     prepared: bool,
     pace: FramePace,
     /// The engine's submit gate: open from [`Maps::frame`] to [`Maps::frame_done`].
@@ -178,7 +181,7 @@ impl Maps {
             engine,
             grid,
             steps,
-            slots: Default::default(),
+            slots: OBJECTIVES.iter().map(|_| MapSlot::default()).collect(),
             prepared: false,
             pace: FramePace::default(),
             gate,
@@ -209,9 +212,9 @@ impl Maps {
         self.steps
     }
 
-    /// The map of `objective`.
+    /// The map of `objective` (one of [`OBJECTIVES`]).
     pub fn slot(&self, objective: Objective) -> &MapSlot {
-        &self.slots[slot(objective)]
+        &self.slots[index(objective)]
     }
 
     /// A frame's UI begins; `animating`: the next follows at once, so
@@ -249,8 +252,9 @@ impl Maps {
     }
 
     /// Polls the jobs; when `settled` differs from what a map shows or
-    /// computes, cancels that job and starts anew. The exclusive map goes
-    /// first; the inclusive one starts when the exclusive one is done.
+    /// computes, cancels that job and starts anew. One map computes at a
+    /// time, those with optima known only from their map first (see
+    /// [`map_order`]); the next starts when the one before is done.
     pub fn update(&mut self, settled: Option<&MapKey>) {
         for s in &mut self.slots {
             s.poll();
@@ -275,13 +279,13 @@ impl Maps {
                 }
             });
         }
-        for objective in [Objective::Exclusive, Objective::Inclusive] {
-            let i = slot(objective);
+        let mut earlier_busy = false;
+        for objective in map_order() {
+            let i = index(objective);
             if self.slots[i].wants(key) {
                 // Cancel a stale job first so the device is free for the new one.
                 self.slots[i].job = None;
-                let busy_other = self.slots[1 - i].job.is_some();
-                if objective == Objective::Inclusive && busy_other {
+                if earlier_busy {
                     continue;
                 }
                 let problem = Problem::new(key.target.clone(), objective, key.family);
@@ -297,6 +301,16 @@ impl Maps {
                 self.slots[i].progress = 0.0;
                 self.slots[i].job = Some((job, key.clone()));
             }
+            earlier_busy |= self.slots[i].job.is_some();
         }
     }
+}
+
+/// The order maps compute in: objectives whose optima only their map
+/// finds first (the dashed curves wait on them), closed-form ones last,
+/// otherwise as in [`OBJECTIVES`].
+pub fn map_order() -> Vec<Objective> {
+    let mut order = OBJECTIVES.to_vec();
+    order.sort_by_key(|&o| style(o).closed_form);
+    order
 }

@@ -1,9 +1,11 @@
-//! The interactive window: the two fit panels of the widget (inclusive on
-//! top, exclusive below), a basin map beside each, controls on top and a side
-//! panel with the modes table and save/load. [`run`] opens it with eframe;
+//! The interactive window: a row per objective shown (see
+//! [`objectives::OBJECTIVES`]; inclusive on top, exclusive below), each the
+//! widget's fit panel with a basin map beside it, controls on top and a side
+//! panel with the modes table, the panels' toggles and save/load. [`run`] opens it with eframe;
 //! [`screenshot`] renders it offscreen through [`headless::Headless`].
 //!
-//! Rooms: `state` (all logic, no drawing), `maps` (background map jobs),
+//! Rooms: `state` (all logic, no drawing), `objectives` (the list of
+//! objectives and their styles), `maps` (background map jobs),
 //! `fit_panel`, `basin_map`, `controls` (views), `files` (the window's
 //! writes and their confirmation), `plot` (axes), `headless`,
 //! `frame_clock` (frame gaps, shown and optionally logged).
@@ -16,8 +18,12 @@ pub mod frame_clock;
 pub mod headless;
 pub mod identity;
 pub mod maps;
+pub mod objectives;
 pub mod plot;
 pub mod state;
+pub mod sweep_job;
+pub mod sweep_setup;
+pub mod sweep_view;
 pub mod warm_up;
 
 use std::path::Path;
@@ -44,8 +50,11 @@ use fit_panel::{DashedOptimum, PanelInfo};
 use frame_clock::FrameClock;
 use identity::Identities;
 use maps::{Freshness, Maps};
+use objectives::OBJECTIVES;
 use plot::rgb;
-use state::{AppState, slot};
+use state::{AppState, index};
+use sweep_job::Sweeps;
+use sweep_view::SweepView;
 
 /// Default window size in points: every pixel costs a software adapter
 /// time each frame, and at 1400x900 llvmpipe's frames ran 4-5 ms longer.
@@ -57,13 +66,27 @@ pub const MIN_WINDOW_SIZE: [f32; 2] = [1000.0, 700.0];
 /// Repaint interval while only a map computes (partial maps arrive every 0.3 s).
 const MAP_ONLY_FRAME: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// What the views of one objective remember between frames.
+#[derive(Default)]
+struct ObjectiveViews {
+    /// Its basin map's texture and frame.
+    map: MapView,
+    /// The colours of its map's optima.
+    identities: Identities,
+    /// Its fit panel's plot area as last drawn (None: not on screen).
+    panel: Option<plot::Frame2>,
+}
+
 /// The whole window: state, maps and what the views remember between frames.
 pub struct App {
     state: AppState,
     maps: Maps,
-    map_views: [MapView; 2],
-    identities: [Identities; 2],
-    panel_frames: [Option<plot::Frame2>; 2],
+    /// One per objective of [`OBJECTIVES`], in its order.
+    views: Vec<ObjectiveViews>,
+    sweeps: Sweeps,
+    sweep_view: SweepView,
+    /// The right column shows the sweep rather than the basin maps.
+    sweep_open: bool,
     side: SideState,
     styled: bool,
     frames: FrameClock,
@@ -80,9 +103,13 @@ impl App {
         Self {
             state: AppState::new(scenario, seed),
             maps,
-            map_views: Default::default(),
-            identities: Default::default(),
-            panel_frames: [None; 2],
+            views: OBJECTIVES
+                .iter()
+                .map(|_| ObjectiveViews::default())
+                .collect(),
+            sweeps: Sweeps::default(),
+            sweep_view: SweepView::default(),
+            sweep_open: false,
             side: SideState::default(),
             styled: false,
             frames: FrameClock::default(),
@@ -109,17 +136,42 @@ impl App {
         self.maps.slot(objective).current(&self.state.current_key())
     }
 
-    /// True once both objectives' maps for the current settings are computed.
+    /// True once the maps of every objective shown are computed for the current settings.
     pub fn maps_done(&self) -> bool {
-        Objective::BOTH
+        self.state
+            .visible_objectives()
             .iter()
             .all(|&o| self.current_map(o).is_some())
     }
 
+    /// Opens the sweep in the right column (true) or the basin maps (false).
+    pub fn set_sweep_open(&mut self, open: bool) {
+        self.sweep_open = open;
+    }
+
+    /// True while the right column shows the sweep.
+    pub fn sweep_open(&self) -> bool {
+        self.sweep_open
+    }
+
+    /// The sweep on view and the one computing.
+    pub fn sweeps(&self) -> &Sweeps {
+        &self.sweeps
+    }
+
+    /// Where the sweep view drew its plots in the last frame.
+    pub fn sweep_view(&self) -> &SweepView {
+        &self.sweep_view
+    }
+
+    fn views(&self, objective: Objective) -> &ObjectiveViews {
+        &self.views[index(objective)]
+    }
+
     /// The finished maps of the current target, family and lr as a `basins`
-    /// report (exclusive first), for export; None until one is computed.
+    /// report (in [`maps::map_order`]: exclusive first), for export; None until one is computed.
     pub fn report(&self) -> Option<BasinReport> {
-        let maps: Vec<(Objective, Landscape)> = [Objective::Exclusive, Objective::Inclusive]
+        let maps: Vec<(Objective, Landscape)> = maps::map_order()
             .into_iter()
             .filter_map(|o| self.current_map(o).map(|l| (o, l.clone())))
             .collect();
@@ -167,23 +219,23 @@ impl App {
 
     /// The readout line under `objective`'s map as last drawn.
     pub fn map_readout(&self, objective: Objective) -> &str {
-        &self.map_views[slot(objective)].readout
+        &self.views(objective).map.readout
     }
 
     /// The colour of optimum `k` of `objective`'s map on view (its basin's, its dashed curve's).
     pub fn optimum_colour(&self, objective: Objective, k: usize) -> crate::palette::Rgb {
-        optimum_colour(self.identities[slot(objective)].slot(k) as i32)
+        optimum_colour(self.views(objective).identities.slot(k) as i32)
     }
 
     /// Screen position of map cell (column, row) as last drawn, if the map is on screen.
     pub fn map_cell_pos(&self, objective: Objective, col: usize, row: usize) -> Option<egui::Pos2> {
-        let frame = self.map_views[slot(objective)].frame?;
+        let frame = self.views(objective).map.frame?;
         Some(basin_map::cell_centre(&frame, self.maps.grid(), col, row))
     }
 
     /// Screen position of `handle` in `objective`'s fit panel as last drawn, if on screen.
     pub fn handle_pos(&self, objective: Objective, handle: state::Handle) -> Option<egui::Pos2> {
-        let frame = self.panel_frames[slot(objective)]?;
+        let frame = self.views(objective).panel?;
         let (_, x, y) = fit_panel::handle_positions(&self.state, objective)
             .into_iter()
             .find(|(h, _, _)| *h == handle)?;
@@ -193,17 +245,17 @@ impl App {
 
     /// The plot area of `objective`'s fit panel as last drawn, if on screen.
     pub fn panel_rect(&self, objective: Objective) -> Option<Rect> {
-        self.panel_frames[slot(objective)].map(|f| f.rect)
+        self.views(objective).panel.map(|f| f.rect)
     }
 
     /// The plot area of `objective`'s basin map as last drawn, if on screen.
     pub fn map_rect(&self, objective: Objective) -> Option<Rect> {
-        self.map_views[slot(objective)].frame.map(|f| f.rect)
+        self.views(objective).map.frame.map(|f| f.rect)
     }
 
     /// Screen position of data point x on the axis of `objective`'s fit panel, at screen height `y`.
     pub fn panel_x(&self, objective: Objective, x: f64, y: f32) -> Option<egui::Pos2> {
-        let frame = self.panel_frames[slot(objective)]?;
+        let frame = self.views(objective).panel?;
         Some(egui::pos2(frame.to_screen(x, 0.0).x, y))
     }
 
@@ -241,10 +293,10 @@ impl App {
     }
 
     /// Optima to draw dashed in `objective`'s panel, in their basins' colours:
-    /// the inclusive one in closed form (always current), the exclusive ones
-    /// from a map of the current settings only (none while it is out of date).
+    /// a closed-form one (the inclusive moment match: always current), else
+    /// those of a map of the current settings only (none while it is out of date).
     fn dashed(&self, objective: Objective) -> Vec<DashedOptimum> {
-        let ids = &self.identities[slot(objective)];
+        let ids = &self.views(objective).identities;
         match objective {
             Objective::Inclusive => {
                 // Moment matching: always known in closed form.
@@ -261,7 +313,7 @@ impl App {
                     best: true,
                 }]
             }
-            Objective::Exclusive => {
+            _ => {
                 let map = self.maps.slot(objective);
                 if map.freshness(&self.state.current_key()) == Some(Freshness::Stale) {
                     return Vec::new();
@@ -362,11 +414,16 @@ impl App {
         controls::keyboard(&ctx, &mut self.state);
         self.state.poll(now);
         self.maps.update(self.state.settled_key().as_ref());
-        for objective in Objective::BOTH {
+        for (&objective, views) in OBJECTIVES.iter().zip(&mut self.views) {
             if let Some(s) = self.maps.slot(objective).shown() {
-                self.identities[slot(objective)].update(s.version, &s.landscape.optima);
+                views.identities.update(s.version, &s.landscape.optima);
             }
         }
+        let wanted = self
+            .sweep_open
+            .then(|| self.state.settled_sweep_key())
+            .flatten();
+        self.sweeps.update(wanted.as_ref(), now);
         // The map in flight runs its chunk alongside this frame's drawing.
         self.maps.frame(self.continuous());
 
@@ -414,7 +471,7 @@ impl App {
         if self.continuous() {
             self.frames.continues(now);
             ctx.request_repaint();
-        } else if self.maps.busy() {
+        } else if self.maps.busy() || self.sweeps.busy() {
             ctx.request_repaint_after(MAP_ONLY_FRAME);
         }
         // A frame answering input hands the device back at once.
@@ -422,12 +479,46 @@ impl App {
         self.maps.frame_done(input);
     }
 
+    /// A strip choosing what the right column shows, then a row per
+    /// objective shown: its fit panel left, its basin map right (or the
+    /// sweep down the whole right column).
     fn central(&mut self, ui: &mut egui::Ui, now: Instant) {
-        let area = ui.available_rect_before_wrap();
+        let whole = ui.available_rect_before_wrap();
         let gap = 8.0;
-        let row_h = (area.height() - gap) / 2.0;
-        let fit_w = (area.width() * 0.47).max(200.0);
-        for (r, objective) in Objective::BOTH.into_iter().enumerate() {
+        let fit_w = (whole.width() * 0.47).max(200.0);
+        let strip = Rect::from_min_size(
+            pos2(whole.left() + fit_w + gap, whole.top()),
+            vec2(whole.width() - fit_w - gap, 22.0),
+        );
+        ui.scope_builder(egui::UiBuilder::new().max_rect(strip), |ui| {
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut self.sweep_open, false, "Basin maps");
+                ui.selectable_value(&mut self.sweep_open, true, "Sweep")
+                    .on_hover_text(
+                        "branches of optima and basin fractions as a parameter of p moves",
+                    );
+            });
+        });
+        let area = Rect::from_min_max(pos2(whole.left(), whole.top() + 26.0), whole.max);
+        let shown = self.state.visible_objectives();
+        let rows = shown.len().max(1) as f32;
+        let row_h = (area.height() - gap * (rows - 1.0)) / rows;
+        if self.sweep_open {
+            let rect = Rect::from_min_max(pos2(area.left() + fit_w + gap, area.top()), area.max);
+            sweep_view::show(
+                ui,
+                rect,
+                &mut self.sweep_view,
+                &mut self.state,
+                &self.sweeps,
+                now,
+            );
+        }
+        for views in &mut self.views {
+            views.panel = None;
+            views.map.frame = None;
+        }
+        for (r, &objective) in shown.iter().enumerate() {
             let top = area.top() + r as f32 * (row_h + gap);
             let fit_rect = Rect::from_min_size(pos2(area.left(), top), vec2(fit_w, row_h));
             let map_rect = Rect::from_min_max(
@@ -440,9 +531,10 @@ impl App {
                 optima: &optima,
                 heading: self.heading(objective).unwrap_or_default(),
             };
-            self.panel_frames[slot(objective)] =
-                fit_panel::show(ui, fit_rect, &mut self.state, &info, now);
+            let i = index(objective);
+            self.views[i].panel = fit_panel::show(ui, fit_rect, &mut self.state, &info, now);
             let key = self.state.current_key();
+            let views = &mut self.views[i];
             let input = MapInput {
                 objective,
                 slot: self.maps.slot(objective),
@@ -450,15 +542,16 @@ impl App {
                 steps: self.maps.steps(),
                 fit: self.state.fit(objective),
                 key: &key,
-                identities: &self.identities[slot(objective)],
+                identities: &views.identities,
             };
-            if let Some((mu0, sigma0)) =
-                basin_map::show(ui, map_rect, &mut self.map_views[slot(objective)], &input)
-            {
+            if self.sweep_open {
+                continue;
+            }
+            if let Some((mu0, sigma0)) = basin_map::show(ui, map_rect, &mut views.map, &input) {
                 self.state.click_map(objective, mu0, sigma0);
             }
         }
-        ui.allocate_rect(area, egui::Sense::hover());
+        ui.allocate_rect(whole, egui::Sense::hover());
     }
 }
 

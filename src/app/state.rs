@@ -1,5 +1,6 @@
 //! The window's state without any drawing: the target's modes, the model
-//! family, the two live fits, the sliders and the drag in progress. Every
+//! family, a live fit per objective of [`OBJECTIVES`] (each shown or
+//! hidden), the sliders and the drag in progress. Every
 //! user action is a method here, so it is unit-testable without a window.
 
 use std::time::{Duration, Instant};
@@ -12,6 +13,9 @@ use crate::engine::{CONVERGED, DIVERGED, RUNNING};
 use crate::objective::{Eval, Family, Objective, Problem};
 use crate::scenario::Scenario;
 use crate::target::{MAX_ABS_MEAN, Mixture, Mode, STD_RANGE};
+
+use super::objectives::OBJECTIVES;
+use super::sweep_setup::{SweepChoice, SweepKey};
 
 /// Pixels of vertical drag per unit of sigma (widget rule).
 pub const PX_PER_SIGMA: f64 = 150.0;
@@ -31,6 +35,8 @@ pub const ZOOM_PER_NOTCH: f64 = 0.85;
 pub const MODE_STD_MAX: f64 = 50.0;
 /// Weights the table's drags and typing give (a loaded weight outside is kept as it is).
 pub const EDIT_WEIGHT_RANGE: (f64, f64) = (1e-3, 1e3);
+/// Held sigmas the window's field gives (a loaded one outside is kept as it is).
+pub const HELD_SIGMA_RANGE: (f64, f64) = (0.1, 1e6);
 /// Range of a new mode's mean when `+` adds one (widget rule).
 pub const ADD_MEAN_RANGE: (f64, f64) = (-4.0, 4.0);
 /// Range of a new mode's width when `+` adds one (widget rule).
@@ -228,8 +234,13 @@ pub struct AppState {
     modes: Vec<Mode>,
     mixture: Mixture,
     family: Family,
-    fits: [LiveFit; 2],
+    /// One live fit per objective of [`OBJECTIVES`], in its order.
+    fits: Vec<LiveFit>,
+    /// Whether each objective's panel and map are shown, as `fits`.
+    visible: Vec<bool>,
     lr_slider: f64,
+    held_sigma: f64,
+    sweep: SweepChoice,
     /// Optimisation steps per frame, 1..=[`MAX_SPEED`].
     pub speed: u32,
     /// Space toggles it; a paused window keeps its fits where they are.
@@ -241,17 +252,20 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The scenario's target and family; both fits start at random (as the widget does), drawn from `seed`.
+    /// The scenario's target and family; every fit starts at random (as the widget does), drawn from `seed`.
     pub fn new(scenario: &Scenario, seed: u64) -> Self {
         let lr = lr_of_slider(lr_slider_default());
         let mixture = scenario.target.clone();
         let fit = |objective| LiveFit::new(&mixture, objective, scenario.family, lr, [0.0, 1.5]);
         let mut state = Self {
             modes: mixture.modes().to_vec(),
-            fits: [fit(Objective::Inclusive), fit(Objective::Exclusive)],
+            fits: OBJECTIVES.iter().map(|&o| fit(o)).collect(),
+            visible: vec![true; OBJECTIVES.len()],
             mixture,
             family: scenario.family,
             lr_slider: lr_slider_default(),
+            held_sigma: scenario.family.fixed_sigma().unwrap_or(DEFAULT_FIXED_SIGMA),
+            sweep: SweepChoice::new(Objective::Exclusive, &scenario.target),
             speed: DEFAULT_STEPS_PER_FRAME,
             paused: false,
             drag: None,
@@ -286,14 +300,44 @@ impl AppState {
         }
     }
 
-    /// The live fit of `objective`.
+    /// The live fit of `objective` (one of [`OBJECTIVES`]).
     pub fn fit(&self, objective: Objective) -> &LiveFit {
-        &self.fits[slot(objective)]
+        &self.fits[index(objective)]
     }
 
-    /// Both live fits, inclusive first.
-    pub fn fits(&self) -> &[LiveFit; 2] {
+    /// Every live fit, in the order of [`OBJECTIVES`].
+    pub fn fits(&self) -> &[LiveFit] {
         &self.fits
+    }
+
+    /// Whether `objective`'s panel and map are shown.
+    pub fn visible(&self, objective: Objective) -> bool {
+        self.visible[index(objective)]
+    }
+
+    /// The objectives shown, in the order of [`OBJECTIVES`].
+    pub fn visible_objectives(&self) -> Vec<Objective> {
+        OBJECTIVES
+            .iter()
+            .zip(&self.visible)
+            .filter(|(_, v)| **v)
+            .map(|(o, _)| *o)
+            .collect()
+    }
+
+    /// Shows or hides `objective`'s panel and map; the last one shown stays.
+    /// False if nothing changed.
+    pub fn set_visible(&mut self, objective: Objective, visible: bool) -> bool {
+        let i = index(objective);
+        let shown = self.visible.iter().filter(|v| **v).count();
+        if self.visible[i] == visible || (!visible && shown <= 1) {
+            return false;
+        }
+        self.visible[i] = visible;
+        if !visible && self.dragging() == Some(Handle::Q(objective)) {
+            self.drag = None;
+        }
+        true
     }
 
     /// The learning-rate slider's value v in [0, 100].
@@ -329,13 +373,65 @@ impl AppState {
         }
     }
 
-    /// Replaces the target's modes (when valid) and rebuilds both fits' problems.
+    /// Replaces the target's modes (when valid) and rebuilds every fit's problem.
     fn set_modes(&mut self, modes: Vec<Mode>) {
         if let Ok(mixture) = Mixture::new(modes.clone()) {
             self.modes = mixture.modes().to_vec();
+            self.sweep.fit_to(&mixture);
             self.mixture = mixture;
             self.rebuild();
         }
+    }
+
+    /// What the sweep varies.
+    pub fn sweep_choice(&self) -> SweepChoice {
+        self.sweep
+    }
+
+    /// Sets what the sweep varies: its modes kept within the target, its
+    /// range taken when it is not empty and stays in the parameter's domain
+    /// (else a new objective or kind takes its default range).
+    pub fn set_sweep_choice(&mut self, mut choice: SweepChoice) {
+        choice.fit_to(&self.mixture);
+        let scenario = self.scenario();
+        let valid = choice.from < choice.to
+            && choice.scenario_at(&scenario, choice.from).is_ok()
+            && choice.scenario_at(&scenario, choice.to).is_ok();
+        if valid {
+            self.sweep = choice;
+        } else if choice.kind != self.sweep.kind || choice.objective != self.sweep.objective {
+            let kind = choice.kind;
+            choice.set_kind(kind, &self.mixture);
+            self.sweep = choice;
+        }
+    }
+
+    /// The sweep the view should show now, or None while an edit is in
+    /// progress (see [`Self::settled_key`]) or the choice does not apply.
+    pub fn settled_sweep_key(&self) -> Option<SweepKey> {
+        self.settled_key()?;
+        self.current_sweep_key()
+    }
+
+    /// The key of the sweep of the current target (settled or not).
+    pub fn current_sweep_key(&self) -> Option<SweepKey> {
+        SweepKey::of(self.sweep, &self.scenario(), self.lr())
+    }
+
+    /// Sets the swept parameter to `value` (a click on the sweep's diagram):
+    /// the target changes as by a table edit, so the fits and maps follow
+    /// once it settles. False (nothing changed) if `value` leaves its domain.
+    pub fn set_sweep_value(&mut self, value: f64, now: Instant) -> bool {
+        if !value.is_finite() {
+            return false;
+        }
+        let Ok(s) = self.sweep.scenario_at(&self.scenario(), value) else {
+            return false;
+        };
+        self.drag = None;
+        self.set_modes(s.target.modes().to_vec());
+        self.touch(now);
+        true
     }
 
     fn rebuild(&mut self) {
@@ -391,12 +487,12 @@ impl AppState {
             }
             Handle::Q(objective) => {
                 let sigma = width.clamp(SIGMA_FLOOR, MODE_STD_MAX);
-                self.fits[slot(objective)].restart([x, sigma]);
+                self.fits[index(objective)].restart([x, sigma]);
             }
         }
     }
 
-    /// Lets go of the handle: if anything moved, both fits' Adam resets (maps then restart).
+    /// Lets go of the handle: if anything moved, every fit's Adam resets (maps then restart).
     pub fn release(&mut self) {
         if let Some(drag) = self.drag.take()
             && drag.moved
@@ -471,7 +567,7 @@ impl AppState {
         self.settle_at = Some(now + SETTLE);
     }
 
-    /// Finishes an edit whose settle time has passed: both fits' Adam resets.
+    /// Finishes an edit whose settle time has passed: every fit's Adam resets.
     pub fn poll(&mut self, now: Instant) {
         if let Some(at) = self.settle_at
             && now >= at
@@ -487,7 +583,7 @@ impl AppState {
     /// Adds a mode (random mean in [-4, 4], width in [0.5, 1]) where it
     /// overlaps no existing mode (means [`ADD_APART_SIGMAS`] summed widths
     /// apart) when there is room, else where it overlaps least; weights
-    /// reset equal and both fits restart at random. False at [`crate::defaults::MAX_MODES`].
+    /// reset equal and every fit restarts at random. False at [`crate::defaults::MAX_MODES`].
     pub fn add_mode(&mut self) -> bool {
         if self.modes.len() >= crate::defaults::MAX_MODES {
             return false;
@@ -537,7 +633,7 @@ impl AppState {
         true
     }
 
-    /// Removes the last mode (never the only one); weights reset equal and both fits restart at random.
+    /// Removes the last mode (never the only one); weights reset equal and every fit restarts at random.
     pub fn remove_mode(&mut self) -> bool {
         if self.modes.len() <= 1 {
             return false;
@@ -609,11 +705,35 @@ impl AppState {
         self.x_view = (centre - 0.5 * width, centre + 0.5 * width);
     }
 
-    /// Switches family: "gaussian" or fixed sigma = 1.0; both fits restart at random.
+    /// The sigma the fixed family holds (the last one set or loaded; 1.0 at first).
+    pub fn held_sigma(&self) -> f64 {
+        self.held_sigma
+    }
+
+    /// Sets the held sigma (clamped to [`HELD_SIGMA_RANGE`]; a value equal
+    /// to the one held changes nothing, so a loaded one outside stays
+    /// exactly). In the fixed family the fits keep their means with a new
+    /// Adam, and the maps restart once the edit has settled.
+    pub fn set_held_sigma(&mut self, sigma: f64, now: Instant) {
+        if !sigma.is_finite() || sigma == self.held_sigma {
+            return;
+        }
+        self.held_sigma = sigma.clamp(HELD_SIGMA_RANGE.0, HELD_SIGMA_RANGE.1);
+        if self.family.fixed_sigma().is_some() {
+            self.family = Family::FixedSigma {
+                sigma: self.held_sigma,
+            };
+            self.rebuild();
+            self.touch(now);
+        }
+    }
+
+    /// Switches family: "gaussian" or fixed sigma (the held one, see
+    /// [`Self::held_sigma`]); every fit restarts at random.
     pub fn set_family(&mut self, fixed: bool) {
         let family = if fixed {
             Family::FixedSigma {
-                sigma: DEFAULT_FIXED_SIGMA,
+                sigma: self.held_sigma,
             }
         } else {
             Family::Gaussian
@@ -626,22 +746,26 @@ impl AppState {
         }
     }
 
-    /// Loads a scenario: its target and family; both fits restart at random.
+    /// Loads a scenario: its target and family; every fit restarts at random.
     pub fn load(&mut self, scenario: &Scenario) {
         self.drag = None;
         self.family = scenario.family;
+        if let Some(sigma) = scenario.family.fixed_sigma() {
+            self.held_sigma = sigma;
+        }
         self.mixture = scenario.target.clone();
         self.modes = self.mixture.modes().to_vec();
+        self.sweep.fit_to(&self.mixture);
         self.rebuild();
         self.reset();
     }
 
-    /// Restarts both fits at random: mu in [-5, 5], sigma in [0.3, 2.8] (the held sigma in the fixed family).
+    /// Restarts every fit at random: mu in [-5, 5], sigma in [0.3, 2.8] (the held sigma in the fixed family).
     pub fn reset(&mut self) {
-        for i in 0..2 {
+        for fit in &mut self.fits {
             let mu = uniform(&mut self.rng, RESET_MU_RANGE);
             let sigma = uniform(&mut self.rng, RESET_SIGMA_RANGE);
-            self.fits[i].restart([mu, sigma]);
+            fit.restart([mu, sigma]);
         }
     }
 
@@ -652,7 +776,7 @@ impl AppState {
         }
         let mu0 = mu0.clamp(-MAX_ABS_MEAN, MAX_ABS_MEAN);
         let sigma0 = sigma0.clamp(SIGMA_FLOOR, MODE_STD_MAX);
-        self.fits[slot(objective)].restart([mu0, sigma0]);
+        self.fits[index(objective)].restart([mu0, sigma0]);
         self.paused = false;
     }
 
@@ -673,12 +797,15 @@ impl AppState {
     }
 }
 
-/// Index of `objective`'s fit (inclusive 0, exclusive 1, as in [`Objective::BOTH`]).
-pub fn slot(objective: Objective) -> usize {
-    match objective {
-        Objective::Inclusive => 0,
-        Objective::Exclusive => 1,
-    }
+/// Where `objective` stands in [`OBJECTIVES`] (the index of its fit).
+///
+/// # Panics
+/// If the window does not show `objective` (it is not in [`OBJECTIVES`]).
+pub fn index(objective: Objective) -> usize {
+    OBJECTIVES
+        .iter()
+        .position(|&o| o == objective)
+        .expect("the window lists every objective it is asked about")
 }
 
 fn uniform(rng: &mut fastrand::Rng, (lo, hi): (f64, f64)) -> f64 {
