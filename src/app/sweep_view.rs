@@ -18,11 +18,9 @@ use super::sweep_job::Sweeps;
 use super::sweep_setup::{SweepChoice, SweepKind};
 use crate::export::png::nice_ticks;
 use crate::number::readable;
-use crate::palette::{UNCONVERGED, optimum_colour};
+use crate::palette::UNCONVERGED;
 use crate::sweep::{BifurcationKind, BranchKind, ObjectiveSweep};
 
-/// Ink of saddle branches.
-const SADDLE: Color32 = Color32::from_gray(90);
 /// Ink of the current value's line.
 const NOW: Color32 = Color32::from_rgb(20, 20, 20);
 /// Least room (pixels) per tick label.
@@ -39,18 +37,9 @@ pub struct SweepView {
     pub stale: bool,
 }
 
-/// The colour of branch `b`: minima in the palette by their order among the minima, saddles grey.
+/// The colour of branch `b`, as the exported sweep figure draws it.
 fn branch_colour(s: &ObjectiveSweep, b: usize) -> Color32 {
-    match s.branches[b].kind {
-        BranchKind::Saddle => SADDLE,
-        BranchKind::Minimum => {
-            let k = s.branches[..b]
-                .iter()
-                .filter(|x| x.kind == BranchKind::Minimum)
-                .count();
-            rgb(optimum_colour(k as i32))
-        }
-    }
+    rgb(crate::palette::branch_colour(&s.branches, b))
 }
 
 /// The word a bifurcation's label starts with.
