@@ -29,7 +29,8 @@ struct Params {
     mean: f32,
     variance: f32,
     cut_count: u32,
-    pad0: u32,
+    // The alpha-divergence's order a (objectives OBJECTIVE_AMARI, OBJECTIVE_RENYI).
+    alpha: f32,
     pad1: u32,
     pad2: u32,
 }
@@ -90,6 +91,112 @@ fn score(x: f32) -> f32 {
     return pull / sum;
 }
 
+// log p(x). One mode: its log-density. Two: the larger plus ln(1 + e^-gap).
+// More: a two-pass stable log-sum-exp. CPU twin: Kernel::log_p.
+fn log_p(x: f32) -> f32 {
+    if MODE_COUNT == 1u {
+        let m = params.modes[0];
+        let d = x - m.x;
+        return m.w - m.y * d * d;
+    }
+    if MODE_COUNT == 2u {
+        let m0 = params.modes[0];
+        let m1 = params.modes[1];
+        let d0 = x - m0.x;
+        let d1 = x - m1.x;
+        let l0 = m0.w - m0.y * d0 * d0;
+        let l1 = m1.w - m1.y * d1 * d1;
+        return max(l0, l1) + log(1.0 + exp(-abs(l0 - l1)));
+    }
+    var top = -3.4028235e38;
+    for (var k = 0u; k < MODE_COUNT; k++) {
+        let m = params.modes[k];
+        let d = x - m.x;
+        top = max(top, m.w - m.y * d * d);
+    }
+    var sum = 0.0;
+    for (var k = 0u; k < MODE_COUNT; k++) {
+        let m = params.modes[k];
+        let d = x - m.x;
+        sum += exp(m.w - m.y * d * d - top);
+    }
+    return top + log(sum);
+}
+
+// Mode k's blended bump of (w_k N_k)^a q^(1-a) at (mu, sigma): (centre,
+// width, peak (log), log mass). CPU twin: Kernel::bumps.
+fn bump(k: u32, mu: f32, inv_sigma: f32, ln_q0: f32) -> vec4<f32> {
+    let a = params.alpha;
+    let m = params.modes[k];
+    let b = (1.0 - a) * inv_sigma * inv_sigma;
+    let precision = a * m.z + b;
+    let centre = (a * m.z * m.x + b * mu) / precision;
+    let d = centre - m.x;
+    let z = (centre - mu) * inv_sigma;
+    let peak = a * (m.w - m.y * d * d) + (1.0 - a) * (ln_q0 - 0.5 * z * z);
+    let width = 1.0 / sqrt(precision);
+    return vec4<f32>(centre, width, peak, peak + log(width));
+}
+
+// The alpha-divergences' gradient: p^a q^(1-a) split by the target's
+// responsibilities, one term per mode, each integrated by Gauss-Legendre on
+// the panels centre + width * z_edges of the mode's blended bump (bumps of
+// mass below e^-BUMP_CUTOFF of the largest skipped), scaled by the largest
+// peak. CPU twin: Kernel::alpha_gradient.
+fn alpha_gradient(mu: f32, sigma: f32) -> vec2<f32> {
+    let a = params.alpha;
+    let inv_sigma = 1.0 / sigma;
+    let ln_q0 = -(log(sigma) + LN_SQRT_2PI);
+    var top = -3.4028235e38;
+    var top_mass = -3.4028235e38;
+    for (var k = 0u; k < MODE_COUNT; k++) {
+        let bk = bump(k, mu, inv_sigma, ln_q0);
+        top = max(top, bk.z);
+        top_mass = max(top_mass, bk.w);
+    }
+    // (int f, int f z, int f (z^2 - 1)), f = p^a q^(1-a) / e^top.
+    var acc = vec3<f32>(0.0, 0.0, 0.0);
+    for (var k = 0u; k < MODE_COUNT; k++) {
+        let bk = bump(k, mu, inv_sigma, ln_q0);
+        if bk.w < top_mass - BUMP_CUTOFF {
+            continue;
+        }
+        let m = params.modes[k];
+        for (var i = 0u; i + 1u < EDGE_COUNT; i++) {
+            let lo = bk.x + bk.y * z_edge(i);
+            let hi = bk.x + bk.y * z_edge(i + 1u);
+            let mid = 0.5 * (lo + hi);
+            let half = 0.5 * (hi - lo);
+            alpha_pair(mid, half, GL_NODE_0, GL_WEIGHT_0, m, mu, inv_sigma, ln_q0, top, &acc);
+            alpha_pair(mid, half, GL_NODE_1, GL_WEIGHT_1, m, mu, inv_sigma, ln_q0, top, &acc);
+            alpha_pair(mid, half, GL_NODE_2, GL_WEIGHT_2, m, mu, inv_sigma, ln_q0, top, &acc);
+        }
+    }
+    if params.objective == OBJECTIVE_AMARI {
+        let scale = -exp(top) * inv_sigma / a;
+        return vec2<f32>(scale * acc.y, scale * acc.z);
+    }
+    let scale = -inv_sigma / (acc.x * a * (1.0 - a));
+    return vec2<f32>(scale * acc.y, scale * acc.z);
+}
+
+fn alpha_pair(mid: f32, half: f32, node: f32, weight: f32, m: vec4<f32>, mu: f32, inv_sigma: f32,
+              ln_q0: f32, top: f32, acc: ptr<function, vec3<f32>>) {
+    alpha_node(mid - half * node, half * weight, m, mu, inv_sigma, ln_q0, top, acc);
+    alpha_node(mid + half * node, half * weight, m, mu, inv_sigma, ln_q0, top, acc);
+}
+
+fn alpha_node(x: f32, half_weight: f32, m: vec4<f32>, mu: f32, inv_sigma: f32, ln_q0: f32, top: f32,
+              acc: ptr<function, vec3<f32>>) {
+    let a = params.alpha;
+    let z = (x - mu) * inv_sigma;
+    let d = x - m.x;
+    let log_mode = m.w - m.y * d * d;
+    let log_q = ln_q0 - 0.5 * z * z;
+    let v = half_weight * exp(log_mode + (1.0 - a) * (log_q - log_p(x)) - top);
+    *acc += vec3<f32>(v, v * z, v * (z * z - 1.0));
+}
+
 fn z_edge(i: u32) -> f32 {
     return params.z_edges[i / 4u][i % 4u];
 }
@@ -109,6 +216,9 @@ fn add_node(x: f32, half_weight: f32, mu: f32, inv_sigma: f32, acc: ptr<function
 }
 
 fn gradient(mu: f32, sigma: f32) -> vec2<f32> {
+    if params.objective >= OBJECTIVE_AMARI {
+        return alpha_gradient(mu, sigma);
+    }
     if params.objective == OBJECTIVE_INCLUSIVE {
         let d = mu - params.mean;
         let s2 = sigma * sigma;

@@ -40,7 +40,7 @@ const HOVER: Color32 = Color32::from_rgb(255, 170, 0);
 pub fn q_colour(objective: Objective) -> Color32 {
     match objective {
         Objective::Inclusive => INCLUSIVE_Q,
-        Objective::Exclusive => EXCLUSIVE_Q,
+        Objective::Exclusive | Objective::Alpha(_) => EXCLUSIVE_Q,
     }
 }
 
@@ -125,6 +125,7 @@ pub fn show(
     let (formula, direction, seeks) = match objective {
         Objective::Inclusive => ("KL(p || q)", "inclusive", "mean-seeking"),
         Objective::Exclusive => ("KL(q || p)", "exclusive", "mode-seeking"),
+        Objective::Alpha(_) => ("D_a(p || q)", "alpha", "in between"),
     };
     let text_at = |dy: f32| rect.left_top() + vec2(10.0, dy);
     text_fitting(

@@ -223,7 +223,7 @@ impl App {
                     best: true,
                 }]
             }
-            Objective::Exclusive => self
+            Objective::Exclusive | Objective::Alpha(_) => self
                 .maps
                 .slot(objective)
                 .shown()

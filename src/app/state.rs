@@ -616,7 +616,7 @@ impl AppState {
 pub fn slot(objective: Objective) -> usize {
     match objective {
         Objective::Inclusive => 0,
-        Objective::Exclusive => 1,
+        Objective::Exclusive | Objective::Alpha(_) => 1,
     }
 }
 

@@ -14,7 +14,7 @@ use super::submit_gate::SubmitGate;
 use super::{BackendInfo, Endpoint, Engine, Run};
 use crate::defaults;
 use crate::error::{Error, Result};
-use crate::objective::{Objective, Problem};
+use crate::objective::{AlphaForm, Problem, Resolved};
 
 /// Invocations per workgroup.
 pub const WORKGROUP_SIZE: u32 = 64;
@@ -41,6 +41,8 @@ pub fn shader_source(mode_count: usize) -> String {
         ("CONVERGED_STEP", f(defaults::CONVERGED_STEP)),
         ("DIVERGED_BEYOND", f(defaults::DIVERGED_BEYOND)),
         ("INV_SQRT_2PI", f(super::fit::INV_SQRT_2PI)),
+        ("LN_SQRT_2PI", f(super::fit::LN_SQRT_2PI)),
+        ("BUMP_CUTOFF", f(crate::quadrature::BUMP_CUTOFF)),
     ];
     let counts = [
         ("CONVERGED_PATIENCE", defaults::CONVERGED_PATIENCE as usize),
@@ -51,7 +53,10 @@ pub fn shader_source(mode_count: usize) -> String {
         ("STATUS_RUNNING", RUNNING as usize),
         ("STATUS_CONVERGED", CONVERGED as usize),
         ("STATUS_DIVERGED", DIVERGED as usize),
-        ("OBJECTIVE_INCLUSIVE", 0),
+        ("OBJECTIVE_INCLUSIVE", OBJECTIVE_INCLUSIVE as usize),
+        ("OBJECTIVE_EXCLUSIVE", OBJECTIVE_EXCLUSIVE as usize),
+        ("OBJECTIVE_AMARI", OBJECTIVE_AMARI as usize),
+        ("OBJECTIVE_RENYI", OBJECTIVE_RENYI as usize),
         ("EDGE_COUNT", Z_EDGES.len()),
     ];
     let mut legendre = Vec::new();
@@ -75,6 +80,15 @@ pub fn shader_source(mode_count: usize) -> String {
     out + "\n" + include_str!("../../shaders/fit.wgsl")
 }
 
+/// `Params::objective` of KL(p||q) (and alpha = 1).
+const OBJECTIVE_INCLUSIVE: u32 = 0;
+/// `Params::objective` of KL(q||p) (and alpha = 0).
+const OBJECTIVE_EXCLUSIVE: u32 = 1;
+/// `Params::objective` of Amari's D_a, 0 < a < 1.
+const OBJECTIVE_AMARI: u32 = 2;
+/// `Params::objective` of the Renyi form R_a, 0 < a < 1.
+const OBJECTIVE_RENYI: u32 = 3;
+
 /// The kernel's uniform block (layout of `Params` in fit.wgsl).
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
 #[repr(C)]
@@ -90,7 +104,8 @@ struct Params {
     mean: f32,
     variance: f32,
     cut_count: u32,
-    pad: [u32; 3],
+    alpha: f32,
+    pad: [u32; 2],
 }
 
 impl Params {
@@ -104,9 +119,17 @@ impl Params {
         Self {
             modes,
             z_edges,
-            objective: match kernel.objective {
-                Objective::Inclusive => 0,
-                Objective::Exclusive => 1,
+            objective: match kernel.resolved {
+                Resolved::Inclusive => OBJECTIVE_INCLUSIVE,
+                Resolved::Exclusive => OBJECTIVE_EXCLUSIVE,
+                Resolved::Alpha {
+                    form: AlphaForm::Amari,
+                    ..
+                } => OBJECTIVE_AMARI,
+                Resolved::Alpha {
+                    form: AlphaForm::Renyi,
+                    ..
+                } => OBJECTIVE_RENYI,
             },
             learn_sigma: u32::from(kernel.fixed_sigma.is_none()),
             steps: 0,
@@ -116,7 +139,8 @@ impl Params {
             mean: kernel.mean,
             variance: kernel.variance,
             cut_count: kernel.cuts.len() as u32,
-            pad: [0; 3],
+            alpha: kernel.alpha,
+            pad: [0; 2],
         }
     }
 }

@@ -51,6 +51,7 @@ fn title(objective: Objective) -> &'static str {
     match objective {
         Objective::Inclusive => "KL(p||q)  inclusive, mean-seeking",
         Objective::Exclusive => "KL(q||p)  exclusive, mode-seeking",
+        Objective::Alpha(_) => "D_a(p||q)  alpha-divergence",
     }
 }
 
