@@ -20,8 +20,13 @@ use crate::objective::{AlphaForm, Problem, Resolved};
 pub const WORKGROUP_SIZE: u32 = 64;
 /// Most steps one dispatch runs. Lavapipe stops any invocation after 65535
 /// loop iterations in all; a step costs at most MAX_CUTS + 13 (every cut in
-/// q's reach), so longer advances are split.
-pub const MAX_DISPATCH_STEPS: u32 = 65_000 / (crate::quadrature::MAX_CUTS as u32 + 13);
+/// q's reach) for KL(q||p), and for an alpha-divergence the cuts plus the
+/// merged panels of every bump and q (and the scans over them, when not
+/// unrolled), so longer advances are split.
+pub const MAX_DISPATCH_STEPS: u32 = 65_000
+    / (crate::quadrature::MAX_CUTS as u32
+        + 2 * ((defaults::MAX_MODES as u32 + 1) * crate::quadrature::Z_EDGES.len() as u32)
+        + 13);
 const STATE_BYTES: u64 = std::mem::size_of::<FitState<f32>>() as u64;
 
 /// The WGSL source of the fit kernel for targets of `mode_count` modes:
@@ -43,6 +48,7 @@ pub fn shader_source(mode_count: usize) -> String {
         ("INV_SQRT_2PI", f(super::fit::INV_SQRT_2PI)),
         ("LN_SQRT_2PI", f(super::fit::LN_SQRT_2PI)),
         ("BUMP_CUTOFF", f(crate::quadrature::BUMP_CUTOFF)),
+        ("ALPHA_SUBTRACT_Q", f(crate::quadrature::ALPHA_SUBTRACT_Q)),
     ];
     let counts = [
         ("CONVERGED_PATIENCE", defaults::CONVERGED_PATIENCE as usize),
@@ -503,7 +509,7 @@ impl Engine for GpuEngine {
     }
 
     fn declines(&self, problem: &Problem) -> Option<String> {
-        beyond_f32(problem)
+        beyond_f32(problem).or_else(|| alpha_beyond_f32(problem))
     }
 }
 
@@ -529,6 +535,20 @@ pub fn beyond_f32(problem: &Problem) -> Option<String> {
             defaults::CONVERGED_STEP
         )
     })
+}
+
+/// Why f32 cannot follow `problem`'s alpha-divergence, or None: an order a
+/// below [`defaults::GPU_MIN_ALPHA`] (the gradient is O(a) of an O(1)
+/// integrand; see there for the measurements).
+pub fn alpha_beyond_f32(problem: &Problem) -> Option<String> {
+    match problem.objective.resolved() {
+        Resolved::Alpha { a, .. } if a < defaults::GPU_MIN_ALPHA => Some(format!(
+            "its alpha-divergence of order {} is below {}, where f32 cannot resolve the gradient",
+            crate::number::readable(a),
+            crate::number::readable(defaults::GPU_MIN_ALPHA)
+        )),
+        _ => None,
+    }
 }
 
 /// The gap from `x` (>= 0) to the next larger f32.
