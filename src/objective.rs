@@ -120,14 +120,19 @@ impl Objective {
         match self {
             Objective::Inclusive => Resolved::Inclusive,
             Objective::Exclusive => Resolved::Exclusive,
-            Objective::Alpha(alpha) => match alpha.a() {
-                a if a == 0.0 => Resolved::Exclusive,
-                a if a == 1.0 => Resolved::Inclusive,
-                a => Resolved::Alpha {
-                    a,
-                    form: alpha.form,
-                },
-            },
+            Objective::Alpha(alpha) => {
+                let a = alpha.a();
+                if a == 0.0 {
+                    Resolved::Exclusive
+                } else if a == 1.0 {
+                    Resolved::Inclusive
+                } else {
+                    Resolved::Alpha {
+                        a,
+                        form: alpha.form,
+                    }
+                }
+            }
         }
     }
 }
