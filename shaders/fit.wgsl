@@ -16,7 +16,7 @@ struct FitState {
 }
 
 struct Params {
-    // Per mode: mean, precision / 2, precision, ln w - ln std - ln sqrt(2 pi).
+    // Per mode: mean, prec / 2, prec, ln w - ln std - ln sqrt(2 pi).
     modes: array<vec4<f32>, MAX_MODES>,
     // quadrature::Z_EDGES, four to a vec4 (uniform arrays have a 16-byte stride).
     z_edges: array<vec4<f32>, 3>,
@@ -29,7 +29,8 @@ struct Params {
     mean: f32,
     variance: f32,
     cut_count: u32,
-    pad0: u32,
+    // The alpha-divergence's order a (objectives OBJECTIVE_AMARI, OBJECTIVE_RENYI).
+    alpha: f32,
     pad1: u32,
     pad2: u32,
 }
@@ -90,6 +91,146 @@ fn score(x: f32) -> f32 {
     return pull / sum;
 }
 
+// log p(x). One mode: its log-density. Two: the larger plus ln(1 + e^-gap).
+// More: a two-pass stable log-sum-exp. CPU twin: Kernel::log_p.
+fn log_p(x: f32) -> f32 {
+    if MODE_COUNT == 1u {
+        let m = params.modes[0];
+        let d = x - m.x;
+        return m.w - m.y * d * d;
+    }
+    if MODE_COUNT == 2u {
+        let m0 = params.modes[0];
+        let m1 = params.modes[1];
+        let d0 = x - m0.x;
+        let d1 = x - m1.x;
+        let l0 = m0.w - m0.y * d0 * d0;
+        let l1 = m1.w - m1.y * d1 * d1;
+        return max(l0, l1) + log(1.0 + exp(-abs(l0 - l1)));
+    }
+    var top = -3.4028235e38;
+    for (var k = 0u; k < MODE_COUNT; k++) {
+        let m = params.modes[k];
+        let d = x - m.x;
+        top = max(top, m.w - m.y * d * d);
+    }
+    var sum = 0.0;
+    for (var k = 0u; k < MODE_COUNT; k++) {
+        let m = params.modes[k];
+        let d = x - m.x;
+        sum += exp(m.w - m.y * d * d - top);
+    }
+    return top + log(sum);
+}
+
+// Mode k's blended bump of (w_k N_k)^a q^(1-a) at (mu, sigma) (k =
+// MODE_COUNT: q itself): (centre, width, peak (log), log mass). CPU twin:
+// Kernel::bumps (which stores them; here they are recomputed, same arithmetic).
+fn bump(k: u32, mu: f32, sigma: f32, inv_sigma: f32, ln_q0: f32) -> vec4<f32> {
+    if k == MODE_COUNT {
+        return vec4<f32>(mu, sigma, ln_q0, 0.0);
+    }
+    let a = params.alpha;
+    let m = params.modes[k];
+    let b = (1.0 - a) * inv_sigma * inv_sigma;
+    let prec = a * m.z + b;
+    let centre = (a * m.z * m.x + b * mu) / prec;
+    let d = centre - m.x;
+    let z = (centre - mu) * inv_sigma;
+    let peak = a * (m.w - m.y * d * d) + (1.0 - a) * (ln_q0 - 0.5 * z * z);
+    let width = 1.0 / sqrt(prec);
+    return vec4<f32>(centre, width, peak, peak + log(width));
+}
+
+// Whether bump k is integrated: q always, a mode's unless its mass is
+// BUMP_CUTOFF below the largest.
+fn bump_used(bk: vec4<f32>, k: u32, top_mass: f32) -> bool {
+    return k == MODE_COUNT || bk.w >= top_mass - BUMP_CUTOFF;
+}
+
+// The alpha-divergences' gradient: p^a q^(1-a) by Gauss-Legendre on the
+// panels between the edges centre + width * z_edges of every bump in use
+// and of q, merged by finding from each edge the smallest beyond it, with
+// the target's cuts for features narrower than q between the outermost;
+// scaled by the largest peak; q's share subtracted node by node near a = 0.
+// CPU twin: Kernel::alpha_gradient and Kernel::alpha_panels.
+fn alpha_gradient(mu: f32, sigma: f32) -> vec2<f32> {
+    let a = params.alpha;
+    let inv_sigma = 1.0 / sigma;
+    let ln_q0 = -(log(sigma) + LN_SQRT_2PI);
+    var top = -3.4028235e38;
+    var top_mass = -3.4028235e38;
+    for (var k = 0u; k < MODE_COUNT; k++) {
+        let bk = bump(k, mu, sigma, inv_sigma, ln_q0);
+        top = max(top, bk.z);
+        top_mass = max(top_mass, bk.w);
+    }
+    var lo = 3.4028235e38;
+    var end = -3.4028235e38;
+    for (var k = 0u; k <= MODE_COUNT; k++) {
+        let bk = bump(k, mu, sigma, inv_sigma, ln_q0);
+        if bump_used(bk, k, top_mass) {
+            lo = -max(-lo, -(bk.x + bk.y * z_edge(0u)));
+            end = max(end, bk.x + bk.y * z_edge(EDGE_COUNT - 1u));
+        }
+    }
+    let subtract = a <= 0.5 && ln_q0 - top < ALPHA_SUBTRACT_Q;
+    // (int f, int e z, int e (z^2 - 1)), f = p^a q^(1-a) / e^top, e = f - q / e^top when subtracting.
+    var acc = vec3<f32>(0.0, 0.0, 0.0);
+    var j = 0u;
+    while lo < end {
+        var hi = end;
+        for (var k = 0u; k <= MODE_COUNT; k++) {
+            let bk = bump(k, mu, sigma, inv_sigma, ln_q0);
+            if bump_used(bk, k, top_mass) {
+                for (var i = 0u; i < EDGE_COUNT; i++) {
+                    let edge = bk.x + bk.y * z_edge(i);
+                    if edge > lo && edge < hi {
+                        hi = edge;
+                    }
+                }
+            }
+        }
+        while j < params.cut_count && (cuts[j].x <= lo || cuts[j].y >= sigma) {
+            j++;
+        }
+        if j < params.cut_count && cuts[j].x < hi {
+            hi = cuts[j].x;
+        }
+        let mid = 0.5 * (lo + hi);
+        let half = 0.5 * (hi - lo);
+        alpha_pair(mid, half, GL_NODE_0, GL_WEIGHT_0, mu, inv_sigma, ln_q0, top, subtract, &acc);
+        alpha_pair(mid, half, GL_NODE_1, GL_WEIGHT_1, mu, inv_sigma, ln_q0, top, subtract, &acc);
+        alpha_pair(mid, half, GL_NODE_2, GL_WEIGHT_2, mu, inv_sigma, ln_q0, top, subtract, &acc);
+        lo = hi;
+    }
+    if params.objective == OBJECTIVE_AMARI {
+        let scale = -exp(top) * inv_sigma / a;
+        return vec2<f32>(scale * acc.y, scale * acc.z);
+    }
+    let scale = -inv_sigma / (acc.x * a);
+    return vec2<f32>(scale * acc.y, scale * acc.z);
+}
+
+fn alpha_pair(mid: f32, half: f32, node: f32, weight: f32, mu: f32, inv_sigma: f32, ln_q0: f32,
+              top: f32, subtract: bool, acc: ptr<function, vec3<f32>>) {
+    alpha_node(mid - half * node, half * weight, mu, inv_sigma, ln_q0, top, subtract, acc);
+    alpha_node(mid + half * node, half * weight, mu, inv_sigma, ln_q0, top, subtract, acc);
+}
+
+fn alpha_node(x: f32, w: f32, mu: f32, inv_sigma: f32, ln_q0: f32, top: f32, subtract: bool,
+              acc: ptr<function, vec3<f32>>) {
+    let a = params.alpha;
+    let z = (x - mu) * inv_sigma;
+    let log_q = ln_q0 - 0.5 * z * z;
+    let v = w * exp(a * log_p(x) + (1.0 - a) * log_q - top);
+    var e = v;
+    if subtract {
+        e = v - w * exp(log_q - top);
+    }
+    *acc += vec3<f32>(v, e * z, e * (z * z - 1.0));
+}
+
 fn z_edge(i: u32) -> f32 {
     return params.z_edges[i / 4u][i % 4u];
 }
@@ -109,6 +250,9 @@ fn add_node(x: f32, half_weight: f32, mu: f32, inv_sigma: f32, acc: ptr<function
 }
 
 fn gradient(mu: f32, sigma: f32) -> vec2<f32> {
+    if params.objective >= OBJECTIVE_AMARI {
+        return alpha_gradient(mu, sigma);
+    }
     if params.objective == OBJECTIVE_INCLUSIVE {
         let d = mu - params.mean;
         let s2 = sigma * sigma;

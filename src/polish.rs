@@ -3,7 +3,7 @@
 //! point is a true local minimum (or one pressed against sigma's floor) or a saddle.
 
 use crate::defaults::SIGMA_FLOOR;
-use crate::objective::{Eval, Problem};
+use crate::objective::{Alpha, AlphaForm, Eval, Objective, Problem, Resolved};
 
 /// Newton stops once its step is this small relative to the point (1 + |x|
 /// per parameter): a criterion in the parameters' own units, so a nearly
@@ -230,7 +230,29 @@ fn small_step(x: [f64; 2], d: [f64; 2], tol: f64) -> bool {
 
 /// Polishes an endpoint: first plain Newton (which also finds a saddle the
 /// start sat on), else descent to a minimum; then classifies the point.
+///
+/// Amari's D_a is polished and classified on its Renyi form R_a, which is
+/// an increasing function of it (dR/dD = 1 / I_a > 0: the same critical
+/// points, minima and saddles, the Hessians at them differing by the factor
+/// 1 / I_a) but is not flat far from p: there D_a's gradient and Hessian
+/// underflow with I_a, and an absolute tolerance would verify the plateau
+/// as a minimum. The returned value and gradient are D_a's.
 pub fn polish(problem: &Problem, mu: f64, sigma: f64) -> Critical {
+    if let Objective::Alpha(alpha) = problem.objective
+        && alpha.form == AlphaForm::Amari
+        && matches!(problem.objective.resolved(), Resolved::Alpha { .. })
+    {
+        let renyi = Problem::new(
+            problem.target.clone(),
+            Objective::Alpha(Alpha::new(alpha.a(), AlphaForm::Renyi)),
+            problem.family,
+        );
+        let c = polish(&renyi, mu, sigma);
+        return Critical {
+            eval: problem.evaluate(c.mu, c.sigma),
+            ..c
+        };
+    }
     let local = Local {
         problem,
         learn_sigma: problem.family.fixed_sigma().is_none(),

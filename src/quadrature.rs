@@ -16,6 +16,15 @@ pub const LEGENDRE_6: [(f64, f64); 3] = [
     (0.932_469_514_203_152, 0.171_324_492_379_170_3),
 ];
 
+/// The alpha rule skips a mode's blended bump whose log mass is this far
+/// below the largest bump's (it contributes below e^-40 = 4e-18 of I_a).
+pub const BUMP_CUTOFF: f64 = 40.0;
+
+/// The alpha rule subtracts q's share node by node (see
+/// `Kernel::alpha_gradient`) while q's peak is at most e^this times the
+/// integrand's largest bump peak.
+pub const ALPHA_SUBTRACT_Q: f64 = 3.0;
+
 /// Multiples of a transition's logistic scale at which the engines' rule
 /// cuts panels around it (responsibility is within e^-27 of 0 or 1 beyond).
 const TRANSITION_GRADING: [f64; 9] = [-27.0, -9.0, -3.0, -1.0, 0.0, 1.0, 3.0, 9.0, 27.0];

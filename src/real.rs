@@ -23,6 +23,8 @@ pub trait Real:
     fn f64(self) -> f64;
     /// e^self.
     fn exp(self) -> Self;
+    /// Natural logarithm.
+    fn ln(self) -> Self;
     /// Square root.
     fn sqrt(self) -> Self;
     /// Absolute value.
@@ -44,6 +46,9 @@ macro_rules! impl_real {
             }
             fn exp(self) -> Self {
                 <$t>::exp(self)
+            }
+            fn ln(self) -> Self {
+                <$t>::ln(self)
             }
             fn sqrt(self) -> Self {
                 <$t>::sqrt(self)

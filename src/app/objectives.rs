@@ -43,5 +43,12 @@ pub fn style(objective: Objective) -> Style {
             seeks: "mode-seeking",
             closed_form: false,
         },
+        Objective::Alpha(_) => Style {
+            colour: Color32::from_rgb(120, 60, 160),
+            formula: "D_α(p || q)",
+            direction: "alpha",
+            seeks: "in between",
+            closed_form: false,
+        },
     }
 }

@@ -11,7 +11,7 @@ use crate::defaults;
 use crate::engine::BackendChoice;
 use crate::error::{Error, Result};
 use crate::number::readable;
-use crate::objective::{Family, Objective};
+use crate::objective::{Alpha, AlphaForm, Family, Objective};
 use crate::scenario::{Scenario, check_family};
 use crate::target::Mixture;
 
@@ -114,6 +114,85 @@ impl ObjectiveChoice {
             ObjectiveChoice::Both => vec![Objective::Exclusive, Objective::Inclusive],
         }
     }
+}
+
+/// The objectives `basins` and `fit` compute: a list of names, and the
+/// alpha-divergence's order and form when it is among them.
+#[derive(Debug, Args, Clone)]
+pub struct ObjectiveArgs {
+    /// Which objective(s): exclusive, inclusive, alpha, both (= exclusive,inclusive),
+    /// or a comma-separated list such as exclusive,alpha,inclusive.
+    #[arg(long, value_name = "LIST", default_value = "both")]
+    pub objective: String,
+    /// The alpha-divergence's order a in [0, 1] (with --objective alpha; a = 0
+    /// is KL(q||p), a = 1 KL(p||q)).
+    #[arg(long, value_name = "A", allow_hyphen_values = true)]
+    pub alpha: Option<String>,
+    /// The alpha-divergence's form: Amari's D_a = (1 - I_a) / (a (1 - a)) or
+    /// the Renyi form -log(I_a) / (a (1 - a)) (same minima, other paths).
+    #[arg(long, value_enum, default_value = "amari")]
+    pub alpha_form: AlphaForm,
+}
+
+impl ObjectiveArgs {
+    /// The validated objectives, in the order given.
+    pub fn resolve(&self) -> Result<Vec<Objective>> {
+        let mut out = Vec::new();
+        for name in self.objective.split(',').map(str::trim) {
+            let named = match name {
+                "exclusive" => vec![Objective::Exclusive],
+                "inclusive" => vec![Objective::Inclusive],
+                "both" => vec![Objective::Exclusive, Objective::Inclusive],
+                "alpha" => {
+                    let Some(text) = &self.alpha else {
+                        return Err(Error::input(
+                            "--objective alpha needs --alpha A (the order, in [0, 1])",
+                        ));
+                    };
+                    let a = parse_number("--alpha", text)?;
+                    if !(0.0..=1.0).contains(&a) {
+                        return Err(Error::input(format!(
+                            "--alpha must be in [0, 1] (got {}): outside, D_a exists only where a / s_k^2 + (1 - a) / sigma^2 > 0 for every mode, which this version does not support",
+                            readable(a)
+                        )));
+                    }
+                    vec![Objective::Alpha(Alpha::new(a, self.alpha_form))]
+                }
+                other => {
+                    return Err(Error::input(format!(
+                        "--objective: '{other}' is not an objective (exclusive, inclusive, alpha, both, or a comma-separated list)"
+                    )));
+                }
+            };
+            for o in named {
+                if out.contains(&o) {
+                    return Err(Error::input(format!("--objective names {} twice", o.key())));
+                }
+                out.push(o);
+            }
+        }
+        if self.alpha.is_some() && !out.iter().any(|o| matches!(o, Objective::Alpha(_))) {
+            return Err(Error::input(
+                "--alpha is only for --objective alpha (or a list with alpha)",
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// The engine for every one of `problems`: [`crate::engine::engine_for`]
+/// asked about the first the selected engine declines (so that all maps run
+/// on one engine), or about the first.
+pub fn engine_for_all<'a>(
+    choice: BackendChoice,
+    selected: &'a dyn crate::engine::Engine,
+    problems: &[crate::objective::Problem],
+) -> Result<(&'a dyn crate::engine::Engine, Option<String>)> {
+    let decider = problems
+        .iter()
+        .find(|p| selected.declines(p).is_some())
+        .unwrap_or(&problems[0]);
+    crate::engine::engine_for(choice, selected, decider)
 }
 
 /// Parses a finite number.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::args::{
-    ObjectiveChoice, OptimizerArgs, TargetArgs, parse_count, parse_grid, parse_number, parse_range,
+    ObjectiveArgs, OptimizerArgs, TargetArgs, parse_count, parse_grid, parse_number, parse_range,
     progress_bar,
 };
 use crate::console;
@@ -24,9 +24,9 @@ pub struct BasinsArgs {
     #[command(flatten)]
     /// Target and family.
     pub target: TargetArgs,
+    #[command(flatten)]
     /// Which objective(s) to map.
-    #[arg(long, value_enum, default_value = "both")]
-    pub objective: ObjectiveChoice,
+    pub objectives: ObjectiveArgs,
     /// Grid size: mu columns x sigma rows.
     #[arg(
         long,
@@ -105,6 +105,7 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
     sigma_axis.log = args.log_sigma;
     let grid = Grid::new(Axis::linear(mu.0, mu.1, nmu), sigma_axis)?;
     let (steps, lr) = args.optimizer.resolve()?;
+    let objectives = args.objectives.resolve()?;
     let refine = parse_count("--refine", &args.refine)? as usize;
     if refine > 64 {
         return Err(Error::input(format!(
@@ -119,7 +120,6 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
             .map(|s| parse_count("--steps-scale", s))
             .transpose()?,
     )?;
-    let objectives = args.objective.objectives();
     export::check_figure(&grid, scenario.family, objectives.len(), &figure)?;
     let outputs: Vec<(&str, &std::path::Path)> = [
         ("--json", &args.json),
@@ -131,14 +131,14 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
     .collect();
     crate::output::check_all(&outputs, &args.target.inputs())?;
     let selected = engine::select(args.optimizer.backend)?;
-    // Whether the GPU can run a target exactly depends on the target alone,
-    // so one choice serves every objective's map.
-    let first = Problem::new(
-        scenario.target.clone(),
-        Objective::Exclusive,
-        scenario.family,
-    );
-    let (engine, notice) = engine::engine_for(args.optimizer.backend, selected.as_ref(), &first)?;
+    // One engine serves every map: the CPU's if the GPU declines any of them
+    // (a target too far out for f32, an alpha too close to 0).
+    let problems: Vec<Problem> = objectives
+        .iter()
+        .map(|&o| Problem::new(scenario.target.clone(), o, scenario.family))
+        .collect();
+    let (engine, notice) =
+        super::args::engine_for_all(args.optimizer.backend, selected.as_ref(), &problems)?;
     if let Some(line) = notice {
         console::warn(&line);
     }
@@ -150,8 +150,8 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
         ));
     }
     let mut maps = Vec::new();
-    for objective in objectives {
-        let problem = Problem::new(scenario.target.clone(), objective, scenario.family);
+    for problem in problems {
+        let objective = problem.objective;
         let bar = progress_bar(objective.key());
         let map =
             crate::refine::compute_refined(engine, &problem, &grid, steps, lr, refine, &mut |f| {
@@ -170,7 +170,7 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
         maps,
     };
     if let Some(path) = &args.json {
-        export::json::write(path, &export::json::basins(&report))?;
+        export::json::write(path, &basins_json(&report))?;
     }
     if let Some(path) = &args.png {
         export::png::write_with(&report, &figure, path)?;
@@ -180,6 +180,39 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
     }
     console::print(&summary(&report))?;
     Ok(report)
+}
+
+/// The `basins --json` object: [`export::json::basins`], and in an alpha
+/// section its order (`alpha`), `form`, and each optimum's and saddle's
+/// value as `divergence` (beside `kl`, which holds the same number there).
+pub fn basins_json(report: &BasinReport) -> serde_json::Value {
+    let mut value = export::json::basins(report);
+    for (objective, _) in &report.maps {
+        if let Objective::Alpha(alpha) = objective {
+            let section = &mut value[objective.key()];
+            section["alpha"] = serde_json::json!(alpha.a());
+            section["form"] = serde_json::json!(alpha.form.key());
+            for list in ["optima", "saddles"] {
+                if let Some(points) = section[list].as_array_mut() {
+                    for p in points {
+                        p["divergence"] = p["kl"].clone();
+                    }
+                }
+            }
+        }
+    }
+    value
+}
+
+/// The value's name in the summary: "KL" for the KLs, the formula's letter for an alpha objective.
+fn value_label(objective: Objective) -> &'static str {
+    match objective {
+        Objective::Alpha(alpha) => match alpha.form {
+            crate::objective::AlphaForm::Amari => "D ",
+            crate::objective::AlphaForm::Renyi => "R ",
+        },
+        _ => "KL",
+    }
 }
 
 /// The human-readable summary of a basins run.
@@ -209,9 +242,10 @@ pub fn summary(report: &BasinReport) -> String {
         );
         for (k, o) in map.optima.iter().enumerate() {
             out += &format!(
-                "  #{k}  mu {:>9}  sigma {:>8.5}  KL {:>10.7}  basin {:>5.1}%{}\n",
+                "  #{k}  mu {:>9}  sigma {:>8.5}  {} {:>10.7}  basin {:>5.1}%{}\n",
                 fixed(o.mu, 5),
                 o.sigma,
+                value_label(*objective),
                 o.kl,
                 100.0 * o.basin_fraction,
                 if o.boundary {
@@ -223,9 +257,10 @@ pub fn summary(report: &BasinReport) -> String {
         }
         for s in &map.saddles {
             out += &format!(
-                "  saddle  mu {:>9}  sigma {:>8.5}  KL {:>10.7}\n",
+                "  saddle  mu {:>9}  sigma {:>8.5}  {} {:>10.7}\n",
                 fixed(s.mu, 5),
                 s.sigma,
+                value_label(*objective),
                 s.kl
             );
         }

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use rayon::prelude::*;
 
-use crate::command::fit::fit_both;
+use crate::command::fit::fit_each;
 use crate::console;
 use crate::engine::fit::{FitState, Kernel, RUNNING};
 use crate::engine::{Engine, cpu::CpuEngine, exp_rate, gpu::GpuEngine};
@@ -234,7 +234,7 @@ fn time_fits(engines: &[(&dyn Engine, f64)]) -> Result<Vec<FitTiming>> {
             .filter(|_| name == "default");
         for rank in std::iter::once(None).chain(rankers) {
             let clock = Instant::now();
-            fit_both(&scenario, [1.5, 0.5], steps, lr, rank)?;
+            fit_each(&scenario, &Objective::BOTH, [1.5, 0.5], steps, lr, rank)?;
             let t = FitTiming {
                 command: if rank.is_some() { "fit --rank" } else { "fit" },
                 backend: rank.map(|e| e.info().kind),

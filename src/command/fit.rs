@@ -1,4 +1,4 @@
-//! `kl-landscape fit`: one start in both directions. Costs one fit and the
+//! `kl-landscape fit`: one start on each objective (both KLs by default). Costs one fit and the
 //! polish of its endpoint; `--rank` also computes the default map to number
 //! the optimum reached among all of them.
 
@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use super::args::{OptimizerArgs, TargetArgs, parse_number};
+use super::args::{ObjectiveArgs, OptimizerArgs, TargetArgs, parse_number};
 use crate::console;
 use crate::engine::{self, Endpoint, Engine, fit::FitState, fit::Kernel};
 use crate::error::{Error, Result};
@@ -34,6 +34,9 @@ pub struct FitArgs {
     /// Starting width (ignored in the fixed-sigma family).
     #[arg(long, value_name = "S", allow_hyphen_values = true)]
     pub sigma0: String,
+    #[command(flatten)]
+    /// Which objective(s) to fit.
+    pub objectives: ObjectiveArgs,
     #[command(flatten)]
     /// Steps, learning rate, and the engine of the `--rank` map.
     pub optimizer: OptimizerArgs,
@@ -115,17 +118,18 @@ pub struct Outcome {
     pub rank: Option<(Option<usize>, usize)>,
 }
 
-/// Fits both objectives from `start`; with `rank_engine`, each objective's
+/// Fits each of `objectives` from `start`; with `rank_engine`, each objective's
 /// default map is computed on it to rank the minimum reached.
-pub fn fit_both(
+pub fn fit_each(
     scenario: &Scenario,
+    objectives: &[Objective],
     start: [f64; 2],
     steps: u32,
     lr: f64,
     rank_engine: Option<&dyn Engine>,
 ) -> Result<Vec<Outcome>> {
     let mut outcomes = Vec::new();
-    for objective in Objective::BOTH {
+    for &objective in objectives {
         let problem = Problem::new(scenario.target.clone(), objective, scenario.family);
         let path = trajectory(&problem, start, steps, lr);
         let reached = minimum_reached(&problem, &path.end);
@@ -170,8 +174,11 @@ impl Outcome {
             (None, _) => "no optimum reached".to_string(),
             (Some(c), rank) => {
                 let at = format!(
-                    "(mu {:.6}, sigma {:.6}, KL {:.8})",
-                    c.mu, c.sigma, c.eval.kl
+                    "(mu {:.6}, sigma {:.6}, {} {:.8})",
+                    c.mu,
+                    c.sigma,
+                    self.value_name(),
+                    c.eval.kl
                 );
                 match rank {
                     Some((Some(k), n)) => format!("optimum #{k} of {n} {at}"),
@@ -181,14 +188,26 @@ impl Outcome {
             }
         };
         format!(
-            "{} {}: ended at mu {:.6} sigma {:.6}  KL {:.8}  after {} steps ({status}); {optimum}\n",
+            "{} {}: ended at mu {:.6} sigma {:.6}  {} {:.8}  after {} steps ({status}); {optimum}\n",
             self.objective.formula(),
             self.objective.key(),
             last.mu,
             last.sigma,
+            self.value_name(),
             last.kl,
             last.step,
         )
+    }
+
+    /// "KL", or "D" / "R" for an alpha objective.
+    fn value_name(&self) -> &'static str {
+        match self.objective {
+            Objective::Alpha(alpha) => match alpha.form {
+                crate::objective::AlphaForm::Amari => "D",
+                crate::objective::AlphaForm::Renyi => "R",
+            },
+            _ => "KL",
+        }
     }
 
     fn json(&self) -> serde_json::Value {
@@ -201,6 +220,13 @@ impl Outcome {
                 "mu": c.mu, "sigma": c.sigma, "kl": c.eval.kl, "boundary": c.kind == Kind::BoundaryMinimum,
             })),
         });
+        if let Objective::Alpha(alpha) = self.objective {
+            v["alpha"] = json!(alpha.a());
+            v["form"] = json!(alpha.form.key());
+            if let Some(c) = self.reached {
+                v["optimum"]["divergence"] = json!(c.eval.kl);
+            }
+        }
         if let Some((index, count)) = self.rank {
             v["optimum_index"] = json!(index);
             v["optima_in_map"] = json!(count);
@@ -226,6 +252,7 @@ pub fn run(args: &FitArgs) -> Result<serde_json::Value> {
         ));
     }
     let (steps, lr) = args.optimizer.resolve()?;
+    let objectives = args.objectives.resolve()?;
     let outputs: Vec<(&str, &std::path::Path)> =
         args.json.iter().map(|p| ("--json", p.as_path())).collect();
     crate::output::check_all(&outputs, &args.target.inputs())?;
@@ -236,13 +263,12 @@ pub fn run(args: &FitArgs) -> Result<serde_json::Value> {
     };
     let engine = match &selected {
         Some(selected) => {
-            let problem = Problem::new(
-                scenario.target.clone(),
-                Objective::Exclusive,
-                scenario.family,
-            );
+            let problems: Vec<Problem> = objectives
+                .iter()
+                .map(|&o| Problem::new(scenario.target.clone(), o, scenario.family))
+                .collect();
             let (engine, notice) =
-                engine::engine_for(args.optimizer.backend, selected.as_ref(), &problem)?;
+                super::args::engine_for_all(args.optimizer.backend, selected.as_ref(), &problems)?;
             if let Some(line) = notice {
                 console::warn(&line);
             }
@@ -250,7 +276,7 @@ pub fn run(args: &FitArgs) -> Result<serde_json::Value> {
         }
         None => None,
     };
-    let outcomes = fit_both(&scenario, [mu0, sigma0], steps, lr, engine)?;
+    let outcomes = fit_each(&scenario, &objectives, [mu0, sigma0], steps, lr, engine)?;
     let per_objective: Vec<_> = outcomes
         .iter()
         .map(|o| (o.objective.key(), o.json()))

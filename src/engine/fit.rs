@@ -1,17 +1,20 @@
 //! CPU twin of `shaders/fit.wgsl`: one start's Adam steps on one objective,
-//! with the engines' composite rule in q's frame ([`crate::quadrature`]). Written over
+//! with the engines' composite rules ([`crate::quadrature`]): in q's frame
+//! for KL(q||p), around each mode's blended bump for the alpha-divergences. Written over
 //! [`Real`]: the CPU engine runs it in f64, the GPU tests run it in f32 beside
 //! the kernel and compare.
 
 use super::Endpoint;
 use crate::adam::Adam;
 use crate::defaults::{CONVERGED_PATIENCE, CONVERGED_STEP, DIVERGED_BEYOND};
-use crate::objective::{Objective, Problem};
-use crate::quadrature::{LEGENDRE_6, Z_EDGES, transition_cuts};
+use crate::objective::{AlphaForm, Objective, Problem, Resolved};
+use crate::quadrature::{ALPHA_SUBTRACT_Q, BUMP_CUTOFF, LEGENDRE_6, Z_EDGES, transition_cuts};
 use crate::real::Real;
 
 /// 1 / sqrt(2 pi).
 pub const INV_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
+/// ln sqrt(2 pi).
+pub const LN_SQRT_2PI: f64 = crate::target::LN_SQRT_2PI;
 
 /// A start still running.
 pub const RUNNING: u32 = 0;
@@ -70,6 +73,10 @@ pub struct Kernel<R> {
     pub centre: f64,
     /// Which objective's gradient to follow.
     pub objective: Objective,
+    /// The objective with its ends resolved (what the gradient computes).
+    pub resolved: Resolved,
+    /// The alpha-divergence's order a (0 for the KLs).
+    pub alpha: R,
     /// Held sigma in the fixed family.
     pub fixed_sigma: Option<R>,
     /// Per-mode constants.
@@ -105,6 +112,11 @@ impl<R: Real> Kernel<R> {
         Self {
             centre,
             objective: problem.objective,
+            resolved: problem.objective.resolved(),
+            alpha: R::of(match problem.objective.resolved() {
+                Resolved::Alpha { a, .. } => a,
+                _ => 0.0,
+            }),
             fixed_sigma: problem.family.fixed_sigma().map(R::of),
             modes: problem
                 .terms()
@@ -152,14 +164,15 @@ impl<R: Real> Kernel<R> {
 
     /// The objective's gradient (d/dmu, d/dsigma) under the engines' rule.
     pub fn gradient(&self, mu: R, sigma: R) -> [R; 2] {
-        match self.objective {
-            Objective::Inclusive => {
+        match self.resolved {
+            Resolved::Alpha { form, .. } => self.alpha_gradient(mu, sigma, form),
+            Resolved::Inclusive => {
                 let d = mu - self.mean;
                 let s2 = sigma * sigma;
                 let spread = self.variance + d * d;
                 [d / s2, R::of(1.0) / sigma - spread / (s2 * sigma)]
             }
-            Objective::Exclusive => {
+            Resolved::Exclusive => {
                 let inv_sigma = R::of(1.0) / sigma;
                 let (mut e_g, mut e_zg) = (R::of(0.0), R::of(0.0));
                 self.panels(mu, sigma, |a, b| {
@@ -209,16 +222,182 @@ impl<R: Real> Kernel<R> {
         }
     }
 
-    /// Transcendental evaluations (exp) of one step at (mu, sigma): per
-    /// quadrature node one for q's weight and the score's; none for the inclusive objective.
+    /// The alpha-divergence's gradient under the engines' rule: p^a q^(1-a)
+    /// by 6-point Gauss-Legendre on the panels between the edges of every
+    /// mode's blended bump (precision a / s_k^2 + (1 - a) / sigma^2 at the
+    /// precision-weighted mean c_k, width r_k), c_k + r_k [`Z_EDGES`], and
+    /// of q's own, mu + sigma [`Z_EDGES`], merged in order (see [`Self::alpha_panels`]). Everything in logs,
+    /// scaled by the largest bump's peak g0: Amari's gradient -(1/a) J =
+    /// -(1/a) e^g0 (scaled J), the Renyi form's -(1/a) J / I, where the
+    /// scale cancels.
+    fn alpha_gradient(&self, mu: R, sigma: R, form: AlphaForm) -> [R; 2] {
+        let a = self.alpha;
+        let (one, zero) = (R::of(1.0), R::of(0.0));
+        let inv_sigma = one / sigma;
+        let (bumps, top, ln_q0) = self.bumps(mu, sigma);
+        // Near a = 0, J = int (p^a q^(1-a) - q) S is O(a) while both terms are
+        // O(1): q's share is subtracted node by node (its exact integral is 0),
+        // which cancels the rule's own error on it, wherever q's scaled peak
+        // is moderate (beyond, the overlap is small and nothing cancels).
+        let subtract = a <= R::of(0.5) && ln_q0 - top < R::of(ALPHA_SUBTRACT_Q);
+        let (mut f, mut fz, mut fzz) = (zero, zero, zero);
+        self.alpha_panels(&bumps, sigma, |lo, hi| {
+            let mid = R::of(0.5) * (lo + hi);
+            let half = R::of(0.5) * (hi - lo);
+            for &(node, weight) in &LEGENDRE_6 {
+                for side in [-1.0, 1.0] {
+                    let x = mid + half * R::of(side * node);
+                    let z = (x - mu) * inv_sigma;
+                    let log_q = ln_q0 - R::of(0.5) * z * z;
+                    let w = half * R::of(weight);
+                    let v = w * (a * self.log_p(x) + (one - a) * log_q - top).exp();
+                    let e = if subtract {
+                        v - w * (log_q - top).exp()
+                    } else {
+                        v
+                    };
+                    f += v;
+                    fz += e * z;
+                    fzz += e * (z * z - one);
+                }
+            }
+        });
+        let scale = match form {
+            AlphaForm::Amari => -top.exp() * inv_sigma / a,
+            AlphaForm::Renyi => -inv_sigma / (f * a),
+        };
+        [scale * fz, scale * fzz]
+    }
+
+    /// Visits the alpha rule's panels [lo, hi] left to right: the edges
+    /// c_k + r_k [`Z_EDGES`] of every bump in use, merged by finding, from
+    /// each edge, the smallest edge beyond it (no sorting, no arrays: the
+    /// shader does the same), and between the outermost ones the target's
+    /// cuts for features narrower than q (its sharp transitions, where log p
+    /// bends: they matter as a -> 0). A narrow bump inside a wide one thus
+    /// gets its own panels, and the integrand between them is smooth.
+    pub fn alpha_panels(&self, bumps: &[[R; 3]], sigma: R, mut visit: impl FnMut(R, R)) {
+        let zero = R::of(0.0);
+        let (mut lo, mut end) = (R::of(f64::MAX), R::of(f64::MIN));
+        for b in bumps.iter().filter(|b| b[1] != zero) {
+            lo = -(-lo).max(-(b[0] + b[1] * R::of(Z_EDGES[0])));
+            end = end.max(b[0] + b[1] * R::of(Z_EDGES[Z_EDGES.len() - 1]));
+        }
+        let mut j = 0;
+        while lo < end {
+            let mut hi = end;
+            for b in bumps.iter().filter(|b| b[1] != zero) {
+                for &e in &Z_EDGES {
+                    let edge = b[0] + b[1] * R::of(e);
+                    if edge > lo && edge < hi {
+                        hi = edge;
+                    }
+                }
+            }
+            while j < self.cuts.len() && (self.cuts[j][0] <= lo || self.cuts[j][1] >= sigma) {
+                j += 1;
+            }
+            if j < self.cuts.len() && self.cuts[j][0] < hi {
+                hi = self.cuts[j][0];
+            }
+            visit(lo, hi);
+            lo = hi;
+        }
+    }
+
+    /// Transcendental evaluations (exp and log) of one step at (mu, sigma):
+    /// for KL(q||p) per quadrature node one exp for q's weight and the
+    /// score's; for an alpha-divergence one log (ln sigma), a log per mode
+    /// (its bump's width) and one exp (the scale e^g0, Amari's form), then
+    /// per node of the merged panels one exp and log p's; none for the
+    /// inclusive objective.
     pub fn exps_per_step(&self, mu: R, sigma: R) -> usize {
-        match self.objective {
-            Objective::Inclusive => 0,
-            Objective::Exclusive => {
+        match self.resolved {
+            Resolved::Inclusive => 0,
+            Resolved::Exclusive => {
                 let mut panels = 0;
                 self.panels(mu, sigma, |_, _| panels += 1);
                 panels * 2 * LEGENDRE_6.len() * (1 + self.score_exps())
             }
+            Resolved::Alpha { .. } => {
+                let mut panels = 0;
+                self.alpha_panels(&self.bumps(mu, sigma).0, sigma, |_, _| panels += 1);
+                2 + self.modes.len() + panels * 2 * LEGENDRE_6.len() * (1 + self.log_p_exps())
+            }
+        }
+    }
+
+    /// Every mode's blended bump of (w_k N_k)^a q^(1-a) at (mu, sigma):
+    /// [centre, width, peak (log)], the width set to 0 for a bump whose log
+    /// mass (peak + ln width) is [`BUMP_CUTOFF`] below the largest, then q
+    /// itself [mu, sigma, ln q(mu)]; g0, the largest mode bump's peak, which
+    /// scales the integrand; and ln q(mu).
+    fn bumps(&self, mu: R, sigma: R) -> (Vec<[R; 3]>, R, R) {
+        let a = self.alpha;
+        let one = R::of(1.0);
+        let inv_sigma = one / sigma;
+        let b = (one - a) * inv_sigma * inv_sigma;
+        let ln_q0 = -(sigma.ln() + R::of(LN_SQRT_2PI));
+        let mut bumps: Vec<[R; 3]> = Vec::with_capacity(self.modes.len());
+        let (mut top, mut top_mass) = (R::of(f64::MIN), R::of(f64::MIN));
+        let mut masses = Vec::with_capacity(self.modes.len());
+        for m in &self.modes {
+            let precision = a * m[2] + b;
+            let centre = (a * m[2] * m[0] + b * mu) / precision;
+            let (d, z) = (centre - m[0], (centre - mu) * inv_sigma);
+            let peak = a * (m[3] - m[1] * d * d) + (one - a) * (ln_q0 - R::of(0.5) * z * z);
+            let width = one / precision.sqrt();
+            let mass = peak + width.ln();
+            top = top.max(peak);
+            top_mass = top_mass.max(mass);
+            masses.push(mass);
+            bumps.push([centre, width, peak]);
+        }
+        for (bump, &mass) in bumps.iter_mut().zip(&masses) {
+            if mass < top_mass - R::of(BUMP_CUTOFF) {
+                bump[1] = R::of(0.0);
+            }
+        }
+        // q's own panels, which resolve its share near a = 0 (and keep the
+        // rule's integral of q S, exactly 0, at the rule's accuracy).
+        bumps.push([mu, sigma, ln_q0]);
+        (bumps, top, ln_q0)
+    }
+
+    /// log p(x) as the kernel computes it: one mode's own log-density (no
+    /// transcendental); two by the larger plus ln(1 + e^-gap) (an exp and
+    /// a log); more by a stable log-sum-exp (an exp per mode and a log).
+    fn log_p(&self, x: R) -> R {
+        let log_density = |m: &ModeVec<R>| {
+            let d = x - m[0];
+            m[3] - m[1] * d * d
+        };
+        match self.modes.as_slice() {
+            [m] => log_density(m),
+            [m0, m1] => {
+                let (l0, l1) = (log_density(m0), log_density(m1));
+                l0.max(l1) + (R::of(1.0) + (-(l0 - l1).abs()).exp()).ln()
+            }
+            modes => {
+                let mut top = R::of(f64::MIN);
+                for m in modes {
+                    top = top.max(log_density(m));
+                }
+                let mut sum = R::of(0.0);
+                for m in modes {
+                    sum += (log_density(m) - top).exp();
+                }
+                top + sum.ln()
+            }
+        }
+    }
+
+    /// Transcendentals log p takes per node: none for one mode, two for two, one per mode and a log beyond.
+    fn log_p_exps(&self) -> usize {
+        match self.modes.len() {
+            1 => 0,
+            2 => 2,
+            k => k + 1,
         }
     }
 

@@ -14,14 +14,19 @@ use super::submit_gate::SubmitGate;
 use super::{BackendInfo, Endpoint, Engine, Run};
 use crate::defaults;
 use crate::error::{Error, Result};
-use crate::objective::{Objective, Problem};
+use crate::objective::{AlphaForm, Problem, Resolved};
 
 /// Invocations per workgroup.
 pub const WORKGROUP_SIZE: u32 = 64;
 /// Most steps one dispatch runs. Lavapipe stops any invocation after 65535
 /// loop iterations in all; a step costs at most MAX_CUTS + 13 (every cut in
-/// q's reach), so longer advances are split.
-pub const MAX_DISPATCH_STEPS: u32 = 65_000 / (crate::quadrature::MAX_CUTS as u32 + 13);
+/// q's reach) for KL(q||p), and for an alpha-divergence the cuts plus the
+/// merged panels of every bump and q (and the scans over them, when not
+/// unrolled), so longer advances are split.
+pub const MAX_DISPATCH_STEPS: u32 = 65_000
+    / (crate::quadrature::MAX_CUTS as u32
+        + 2 * ((defaults::MAX_MODES as u32 + 1) * crate::quadrature::Z_EDGES.len() as u32)
+        + 13);
 const STATE_BYTES: u64 = std::mem::size_of::<FitState<f32>>() as u64;
 
 /// The WGSL source of the fit kernel for targets of `mode_count` modes:
@@ -41,6 +46,9 @@ pub fn shader_source(mode_count: usize) -> String {
         ("CONVERGED_STEP", f(defaults::CONVERGED_STEP)),
         ("DIVERGED_BEYOND", f(defaults::DIVERGED_BEYOND)),
         ("INV_SQRT_2PI", f(super::fit::INV_SQRT_2PI)),
+        ("LN_SQRT_2PI", f(super::fit::LN_SQRT_2PI)),
+        ("BUMP_CUTOFF", f(crate::quadrature::BUMP_CUTOFF)),
+        ("ALPHA_SUBTRACT_Q", f(crate::quadrature::ALPHA_SUBTRACT_Q)),
     ];
     let counts = [
         ("CONVERGED_PATIENCE", defaults::CONVERGED_PATIENCE as usize),
@@ -51,7 +59,10 @@ pub fn shader_source(mode_count: usize) -> String {
         ("STATUS_RUNNING", RUNNING as usize),
         ("STATUS_CONVERGED", CONVERGED as usize),
         ("STATUS_DIVERGED", DIVERGED as usize),
-        ("OBJECTIVE_INCLUSIVE", 0),
+        ("OBJECTIVE_INCLUSIVE", OBJECTIVE_INCLUSIVE as usize),
+        ("OBJECTIVE_EXCLUSIVE", OBJECTIVE_EXCLUSIVE as usize),
+        ("OBJECTIVE_AMARI", OBJECTIVE_AMARI as usize),
+        ("OBJECTIVE_RENYI", OBJECTIVE_RENYI as usize),
         ("EDGE_COUNT", Z_EDGES.len()),
     ];
     let mut legendre = Vec::new();
@@ -75,6 +86,15 @@ pub fn shader_source(mode_count: usize) -> String {
     out + "\n" + include_str!("../../shaders/fit.wgsl")
 }
 
+/// `Params::objective` of KL(p||q) (and alpha = 1).
+const OBJECTIVE_INCLUSIVE: u32 = 0;
+/// `Params::objective` of KL(q||p) (and alpha = 0).
+const OBJECTIVE_EXCLUSIVE: u32 = 1;
+/// `Params::objective` of Amari's D_a, 0 < a < 1.
+const OBJECTIVE_AMARI: u32 = 2;
+/// `Params::objective` of the Renyi form R_a, 0 < a < 1.
+const OBJECTIVE_RENYI: u32 = 3;
+
 /// The kernel's uniform block (layout of `Params` in fit.wgsl).
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
 #[repr(C)]
@@ -90,7 +110,8 @@ struct Params {
     mean: f32,
     variance: f32,
     cut_count: u32,
-    pad: [u32; 3],
+    alpha: f32,
+    pad: [u32; 2],
 }
 
 impl Params {
@@ -104,9 +125,17 @@ impl Params {
         Self {
             modes,
             z_edges,
-            objective: match kernel.objective {
-                Objective::Inclusive => 0,
-                Objective::Exclusive => 1,
+            objective: match kernel.resolved {
+                Resolved::Inclusive => OBJECTIVE_INCLUSIVE,
+                Resolved::Exclusive => OBJECTIVE_EXCLUSIVE,
+                Resolved::Alpha {
+                    form: AlphaForm::Amari,
+                    ..
+                } => OBJECTIVE_AMARI,
+                Resolved::Alpha {
+                    form: AlphaForm::Renyi,
+                    ..
+                } => OBJECTIVE_RENYI,
             },
             learn_sigma: u32::from(kernel.fixed_sigma.is_none()),
             steps: 0,
@@ -116,7 +145,8 @@ impl Params {
             mean: kernel.mean,
             variance: kernel.variance,
             cut_count: kernel.cuts.len() as u32,
-            pad: [0; 3],
+            alpha: kernel.alpha,
+            pad: [0; 2],
         }
     }
 }
@@ -512,7 +542,7 @@ impl Engine for GpuEngine {
     }
 
     fn declines(&self, problem: &Problem) -> Option<String> {
-        beyond_f32(problem)
+        beyond_f32(problem).or_else(|| alpha_beyond_f32(problem))
     }
 }
 
@@ -538,6 +568,20 @@ pub fn beyond_f32(problem: &Problem) -> Option<String> {
             defaults::CONVERGED_STEP
         )
     })
+}
+
+/// Why f32 cannot follow `problem`'s alpha-divergence, or None: an order a
+/// below [`defaults::GPU_MIN_ALPHA`] (the gradient is O(a) of an O(1)
+/// integrand; see there for the measurements).
+pub fn alpha_beyond_f32(problem: &Problem) -> Option<String> {
+    match problem.objective.resolved() {
+        Resolved::Alpha { a, .. } if a < defaults::GPU_MIN_ALPHA => Some(format!(
+            "its alpha-divergence of order {} is below {}, where f32 cannot resolve the gradient",
+            crate::number::readable(a),
+            crate::number::readable(defaults::GPU_MIN_ALPHA)
+        )),
+        _ => None,
+    }
 }
 
 /// The gap from `x` (>= 0) to the next larger f32.

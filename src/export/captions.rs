@@ -19,11 +19,12 @@ pub fn tick(v: f64) -> String {
     tick_label(v).replace('-', "−")
 }
 
-/// The objective's formula with proper symbols.
-pub fn formula(objective: Objective) -> &'static str {
+/// The objective's formula with proper symbols: "KL(q‖p)", "D_0.5(p‖q)".
+pub fn formula(objective: Objective) -> String {
     match objective {
-        Objective::Inclusive => "KL(p‖q)",
-        Objective::Exclusive => "KL(q‖p)",
+        Objective::Inclusive => "KL(p‖q)".into(),
+        Objective::Exclusive => "KL(q‖p)".into(),
+        Objective::Alpha(_) => objective.formula().replace("||", "‖"),
     }
 }
 
@@ -32,6 +33,10 @@ pub fn title(objective: Objective) -> String {
     let what = match objective {
         Objective::Inclusive => "inclusive KL, mean-seeking",
         Objective::Exclusive => "exclusive KL, mode-seeking",
+        Objective::Alpha(a) => match a.form {
+            crate::objective::AlphaForm::Amari => "Amari's alpha-divergence, between the KLs",
+            crate::objective::AlphaForm::Renyi => "Rényi's alpha-divergence, between the KLs",
+        },
     };
     format!("{}: {what}", formula(objective))
 }
