@@ -29,6 +29,7 @@ Run: python3 scripts/alpha_reference.py  (a few minutes)
 
 import json
 import os
+import sys
 
 import mpmath as mp
 import numpy as np
@@ -237,6 +238,12 @@ def main():
                    "cases": cases}, fh, indent=1)
         fh.write("\n")
 
+    if "--integrals-only" not in sys.argv:
+        optima_data(out_dir)
+
+
+def optima_data(out_dir):
+    """Minima of D_a for a few targets, a values and both families."""
     optima = []
     for spec in [DEFAULT, "0.3:-3:0.6,0.7:1:0.9", "0.2:-3:0.5,0.8:2:1"]:
         modes = parse(spec)
@@ -261,4 +268,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if "--optima-only" in sys.argv:
+        optima_data(os.path.join(os.path.dirname(__file__), "..", "tests", "data", "alpha"))
+    else:
+        main()

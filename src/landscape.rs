@@ -7,7 +7,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::engine::{CONVERGED, Endpoint, Engine, run_many_to_end, run_to_end};
+use crate::engine::{CONVERGED, Endpoint, Engine, run_to_end};
 use crate::error::{Error, Result};
 use crate::objective::Problem;
 use crate::polish::{Critical, Kind, polish};
@@ -423,52 +423,6 @@ impl Landscape {
             clock,
             &mut phase(progress, RUN_SHARE, 1.0),
         ))
-    }
-
-    /// The maps of several problems (each with its learning rate) on one
-    /// grid, run as one batch ([`Engine::launch_many`]); each map's
-    /// `seconds` is its share of the batch's time. The problems must share
-    /// a family (so they share the grid's distinct starts).
-    pub fn compute_many(
-        engine: &dyn Engine,
-        problems: &[(Problem, f64)],
-        grid: &Grid,
-        steps: u32,
-        progress: &mut dyn FnMut(f64),
-    ) -> Result<Vec<Self>> {
-        let Some((first, _)) = problems.first() else {
-            return Ok(Vec::new());
-        };
-        let clock = Instant::now();
-        let (starts, rows) = grid.distinct_starts(first);
-        let endpoints = run_many_to_end(
-            engine,
-            problems,
-            &starts,
-            steps,
-            &mut phase(progress, 0.0, RUN_SHARE),
-        )?;
-        let n = problems.len() as f64;
-        let mut maps = Vec::with_capacity(problems.len());
-        for (k, ((problem, _), ends)) in problems
-            .iter()
-            .zip(endpoints.chunks(starts.len()))
-            .enumerate()
-        {
-            let from = RUN_SHARE + (1.0 - RUN_SHARE) * k as f64 / n;
-            let to = RUN_SHARE + (1.0 - RUN_SHARE) * (k + 1) as f64 / n;
-            let mut map = Self::of_run_reporting(
-                problem,
-                ends,
-                rows,
-                starts.len(),
-                clock,
-                &mut phase(progress, from, to),
-            );
-            map.seconds = clock.elapsed().as_secs_f64() / n;
-            maps.push(map);
-        }
-        Ok(maps)
     }
 
     /// The map of a grid's distinct starts' endpoints (each repeated `rows`

@@ -3,8 +3,6 @@
 //! mpmath computation (scripts/continuation_reference.py), fractions add up,
 //! and bad input is one line with exit code 2.
 
-mod common;
-
 use kl_landscape::Objective;
 use kl_landscape::engine::cpu::CpuEngine;
 use kl_landscape::landscape::Grid;
@@ -331,40 +329,4 @@ fn a_maxwell_point_just_after_a_birth_is_found_on_a_coarse_sweep() {
     let maxwell = find(&s, BifurcationKind::Maxwell);
     assert_eq!(maxwell.len(), 1, "{:?}", s.bifurcations);
     assert!((maxwell[0].value - r["maxwell"]["value"].as_f64().unwrap()).abs() < 1e-8);
-}
-
-#[test]
-fn a_batch_of_maps_equals_the_maps_one_by_one_on_every_engine() {
-    let problems: Vec<(Problem, f64)> = [2.0, 4.0, 6.0]
-        .iter()
-        .map(|&d| {
-            let s = Parameter::Separation
-                .scenario_at(&Scenario::default(), d)
-                .unwrap();
-            (
-                Problem::new(s.target, Objective::Exclusive, s.family),
-                0.05 + 0.01 * d,
-            )
-        })
-        .collect();
-    let grid = Grid::default_ranges(16, 8);
-    let gpu = common::gpu();
-    let mut engines: Vec<&dyn kl_landscape::engine::Engine> = vec![&CpuEngine];
-    if let Some(g) = &gpu {
-        engines.push(g);
-    }
-    for engine in engines {
-        let batch =
-            kl_landscape::Landscape::compute_many(engine, &problems, &grid, 800, &mut |_| {})
-                .unwrap();
-        assert_eq!(batch.len(), 3);
-        for ((problem, lr), map) in problems.iter().zip(&batch) {
-            let alone =
-                kl_landscape::Landscape::compute(engine, problem, &grid, 800, *lr, &mut |_| {})
-                    .unwrap();
-            assert_eq!(map.labels, alone.labels, "{}", engine.info().kind);
-            assert_eq!(map.steps_to_converge, alone.steps_to_converge);
-            assert_eq!(map.optima.len(), alone.optima.len());
-        }
-    }
 }

@@ -500,39 +500,6 @@ impl Engine for GpuEngine {
         Ok(Box::new(self.launch_states(problem, &states, lr)?))
     }
 
-    fn launch_many(
-        &self,
-        problems: &[(Problem, f64)],
-        starts: &[[f64; 2]],
-    ) -> Result<Box<dyn Run>> {
-        let Some((first, _)) = problems.first() else {
-            return Err(Error::runtime("a batch of no problems"));
-        };
-        let modes = first.target.modes().len();
-        if problems
-            .iter()
-            .any(|(p, _)| p.target.modes().len() != modes)
-        {
-            // One pipeline serves one mode count: run them side by side.
-            return super::side_by_side(self, problems, starts);
-        }
-        let mut run = GpuRun {
-            engine: self.clone(),
-            pipeline: self.pipeline(modes)?,
-            slices: Vec::new(),
-            waited: Duration::ZERO,
-            latest: Vec::new(),
-            kernels: Vec::new(),
-        };
-        for (problem, lr) in problems {
-            let kernel = Kernel::<f32>::centred(problem, *lr);
-            let states = kernel.states(problem, starts);
-            run.latest.extend_from_slice(&states);
-            run.add(kernel, &states)?;
-        }
-        Ok(Box::new(run))
-    }
-
     fn submit_gate(&self) -> Option<SubmitGate> {
         self.shared.gate.clone()
     }

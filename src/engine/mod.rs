@@ -64,17 +64,6 @@ pub trait Engine: Send + Sync {
     fn prepare(&self, _mode_count: usize) -> Result<()> {
         Ok(())
     }
-    /// Starts one batch of several problems that share `starts`, each with
-    /// its learning rate; endpoints come back problem after problem. The
-    /// default runs them side by side; an engine that can run them together
-    /// (the GPU: one submission and one read-back a chunk for all) overrides it.
-    fn launch_many(
-        &self,
-        problems: &[(Problem, f64)],
-        starts: &[[f64; 2]],
-    ) -> Result<Box<dyn Run>> {
-        side_by_side(self, problems, starts)
-    }
     /// The gate this engine's submissions wait on (a window's shared device).
     fn submit_gate(&self) -> Option<submit_gate::SubmitGate> {
         None
@@ -164,41 +153,6 @@ impl ChunkSizer {
 /// Chunk time of batch runs: the progress bar moves a few times a second.
 pub const BATCH_CHUNK_TIME: Duration = Duration::from_millis(250);
 
-/// Several runs advanced together, their endpoints one run after the other.
-struct Runs(Vec<Box<dyn Run>>);
-
-/// One run per problem, advanced together: [`Engine::launch_many`] where
-/// the problems cannot share one launch.
-pub(crate) fn side_by_side<E: Engine + ?Sized>(
-    engine: &E,
-    problems: &[(Problem, f64)],
-    starts: &[[f64; 2]],
-) -> Result<Box<dyn Run>> {
-    let runs = problems
-        .iter()
-        .map(|(problem, lr)| engine.launch(problem, starts, *lr))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Box::new(Runs(runs)))
-}
-
-impl Run for Runs {
-    fn advance(&mut self, steps: u32) -> Result<usize> {
-        self.0.iter_mut().map(|r| r.advance(steps)).sum()
-    }
-
-    fn endpoints(&mut self) -> Result<Vec<Endpoint>> {
-        let mut out = Vec::new();
-        for r in &mut self.0 {
-            out.extend(r.endpoints()?);
-        }
-        Ok(out)
-    }
-
-    fn waited(&mut self) -> Duration {
-        self.0.iter_mut().map(|r| r.waited()).sum()
-    }
-}
-
 /// Runs a batch to the end (or until every start stopped), reporting the
 /// fraction done after each chunk.
 pub fn run_to_end(
@@ -210,18 +164,6 @@ pub fn run_to_end(
     progress: &mut dyn FnMut(f64),
 ) -> Result<Vec<Endpoint>> {
     drive(engine.launch(problem, starts, lr)?, steps, progress)
-}
-
-/// [`run_to_end`] for several problems sharing `starts` in one batch
-/// ([`Engine::launch_many`]): the endpoints problem after problem.
-pub fn run_many_to_end(
-    engine: &dyn Engine,
-    problems: &[(Problem, f64)],
-    starts: &[[f64; 2]],
-    steps: u32,
-    progress: &mut dyn FnMut(f64),
-) -> Result<Vec<Endpoint>> {
-    drive(engine.launch_many(problems, starts)?, steps, progress)
 }
 
 /// Advances `run` chunk by chunk until `steps` or until every start stopped.

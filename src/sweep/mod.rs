@@ -125,7 +125,7 @@ pub struct ObjectiveSweep {
     pub fractions: Vec<Fractions>,
     /// Seconds for the maps and the continuation.
     pub seconds: f64,
-    /// Of those, the maps' (all values in one batch).
+    /// Of those, the maps'.
     pub maps_seconds: f64,
 }
 
@@ -138,19 +138,24 @@ pub fn sweep(
     progress: &mut dyn FnMut(f64),
 ) -> Result<ObjectiveSweep> {
     let clock = std::time::Instant::now();
-    // Every value's map in one batch: on the GPU one submission a chunk for all.
-    let problems = spec
-        .values
-        .iter()
-        .map(|&value| {
-            let s = spec.parameter.scenario_at(&spec.base, value)?;
-            let problem = crate::objective::Problem::new(s.target, objective, s.family);
-            Ok((problem, spec.parameter.lr_at(spec.lr, value)))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let maps = Landscape::compute_many(engine, &problems, &spec.grid, spec.steps, &mut |f| {
-        progress(0.85 * f)
-    })?;
+    // One map per value, one after the other: batching them into one run
+    // (one submission a chunk for all) was measured 10 times slower on
+    // lavapipe, its memory growing to gigabytes (see BENCHMARKS.md).
+    let n = spec.values.len() as f64;
+    let mut maps = Vec::with_capacity(spec.values.len());
+    for (i, &value) in spec.values.iter().enumerate() {
+        let s = spec.parameter.scenario_at(&spec.base, value)?;
+        let problem = crate::objective::Problem::new(s.target, objective, s.family);
+        let lr = spec.parameter.lr_at(spec.lr, value);
+        maps.push(Landscape::compute(
+            engine,
+            &problem,
+            &spec.grid,
+            spec.steps,
+            lr,
+            &mut |f| progress(0.85 * (i as f64 + f) / n),
+        )?);
+    }
     let maps_seconds = clock.elapsed().as_secs_f64();
     let found = branches::follow(spec, objective, &maps, &mut |f| progress(0.85 + 0.15 * f))?;
     progress(1.0);
