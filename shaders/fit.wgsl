@@ -250,7 +250,7 @@ fn add_node(x: f32, half_weight: f32, mu: f32, inv_sigma: f32, acc: ptr<function
 }
 
 fn gradient(mu: f32, sigma: f32) -> vec2<f32> {
-    if params.objective >= OBJECTIVE_AMARI {
+    if ALPHA_KERNEL && params.objective >= OBJECTIVE_AMARI {
         return alpha_gradient(mu, sigma);
     }
     if params.objective == OBJECTIVE_INCLUSIVE {

@@ -119,13 +119,14 @@ impl Grid {
                 sigma.lo, sigma.hi
             )));
         }
-        let starts = mu.count.saturating_mul(sigma.count);
-        if starts > MAX_STARTS {
+        // Counted in u128: no side of a usize grid can overflow the product.
+        let starts = mu.count as u128 * sigma.count as u128;
+        if starts > MAX_STARTS as u128 {
             return Err(Error::input(format!(
                 "a {}x{} grid has {starts} starts and would need about {} GiB; at most {MAX_STARTS} starts are accepted",
                 mu.count,
                 sigma.count,
-                (starts as u128 * PEAK_BYTES_PER_START).div_ceil(1 << 30)
+                (starts * PEAK_BYTES_PER_START).div_ceil(1 << 30)
             )));
         }
         Ok(Self { mu, sigma })

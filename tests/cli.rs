@@ -77,6 +77,10 @@ fn bad_input_is_one_line_and_exit_code_2() {
         (vec!["basins", "--mu-range", "-1e7:0"], "diverged"),
         (vec!["basins", "--target", "1:0:1e-300"], "(got 1e-300)"),
         (vec!["basins", "--steps", "99999999999"], "too large"),
+        (
+            vec!["basins", "--grid", "18446744073709551615x2"],
+            "36893488147419103230 starts",
+        ),
         (vec!["gui", "--target", "1:0"], "weight:mean:std"),
         (
             vec!["gui", "--target", "1:0:1", "--scenario", "x.json"],

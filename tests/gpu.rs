@@ -12,8 +12,14 @@ use kl_landscape::{Family, Grid, Landscape, Mixture, Objective, Problem};
 #[test]
 fn every_shader_variant_validates() {
     for modes in 1..=kl_landscape::defaults::MAX_MODES {
-        let module = naga_parse(&shader_source(modes));
-        assert!(module.is_ok(), "{modes} modes: {}", module.unwrap_err());
+        for alpha in [false, true] {
+            let module = naga_parse(&shader_source(modes, alpha));
+            assert!(
+                module.is_ok(),
+                "{modes} modes, alpha {alpha}: {}",
+                module.unwrap_err()
+            );
+        }
     }
 }
 

@@ -34,7 +34,7 @@ const STATE_BYTES: u64 = std::mem::size_of::<FitState<f32>>() as u64;
 /// then `shaders/fit.wgsl`. The mode count is a constant so that the mode
 /// loops unroll: lavapipe caps the loop iterations of one invocation (65535),
 /// and unrolled loops do not count against it.
-pub fn shader_source(mode_count: usize) -> String {
+pub fn shader_source(mode_count: usize, alpha: bool) -> String {
     use crate::quadrature::{LEGENDRE_6, MAX_CUTS, Z_EDGES};
     let f = |x: f64| format!("{:?}", x as f32);
     let constants = [
@@ -83,6 +83,9 @@ pub fn shader_source(mode_count: usize) -> String {
     for (name, value) in counts {
         out += &format!("const {name}: u32 = {value}u;\n");
     }
+    // The alpha-divergence's code only in its own variant: compiled into
+    // the KL kernels it slowed them twofold on llvmpipe.
+    out += &format!("const ALPHA_KERNEL: bool = {alpha};\n");
     out + "\n" + include_str!("../../shaders/fit.wgsl")
 }
 
@@ -168,7 +171,7 @@ struct Shared {
     layout: wgpu::BindGroupLayout,
     pipeline_layout: wgpu::PipelineLayout,
     /// One pipeline per mode count, compiled on first use.
-    pipelines: Mutex<HashMap<usize, wgpu::ComputePipeline>>,
+    pipelines: Mutex<HashMap<(usize, bool), wgpu::ComputePipeline>>,
     pool: Mutex<Vec<Slot>>,
     info: BackendInfo,
     /// The window's gate when the device is shared with one.
@@ -390,22 +393,23 @@ impl GpuEngine {
         Ok(values)
     }
 
-    /// The fit pipeline for targets of `mode_count` modes (compiled once).
-    fn pipeline(&self, mode_count: usize) -> Result<wgpu::ComputePipeline> {
+    /// The fit pipeline for targets of `mode_count` modes, of an
+    /// alpha-divergence or of the KLs (each compiled once).
+    fn pipeline(&self, mode_count: usize, alpha: bool) -> Result<wgpu::ComputePipeline> {
         let mut pipelines = self
             .shared
             .pipelines
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        if let Some(p) = pipelines.get(&mode_count) {
+        if let Some(p) = pipelines.get(&(mode_count, alpha)) {
             return Ok(p.clone());
         }
         let pipeline = self.compile(
-            &shader_source(mode_count),
+            &shader_source(mode_count, alpha),
             "fit",
             Some(&self.shared.pipeline_layout),
         )?;
-        pipelines.insert(mode_count, pipeline.clone());
+        pipelines.insert((mode_count, alpha), pipeline.clone());
         Ok(pipeline)
     }
 
@@ -505,7 +509,7 @@ impl Engine for GpuEngine {
     }
 
     fn prepare(&self, mode_count: usize) -> Result<()> {
-        self.pipeline(mode_count).map(drop)
+        self.pipeline(mode_count, false).map(drop)
     }
 
     fn declines(&self, problem: &Problem) -> Option<String> {
@@ -569,7 +573,10 @@ impl GpuEngine {
         let kernel = Kernel::<f32>::centred(problem, lr);
         let mut run = GpuRun {
             engine: self.clone(),
-            pipeline: self.pipeline(kernel.modes.len())?,
+            pipeline: self.pipeline(
+                kernel.modes.len(),
+                matches!(kernel.resolved, crate::objective::Resolved::Alpha { .. }),
+            )?,
             slices: Vec::new(),
             waited: Duration::ZERO,
             latest: states.to_vec(),
