@@ -1,5 +1,5 @@
 //! Issue 11, "nothing silently wrong": the exact reference at narrow
-//! features against independent 30-digit integrals
+//! features against independent 20-digit mpmath integrals
 //! (`tests/data/exclusive_integrals.json`, from `scripts/reference_integrals.py`),
 //! weights at the edge of f64, and the optima the CPU pipeline reports there.
 
