@@ -64,3 +64,35 @@ pub const GPU_MAX_SPACING_STEPS: f64 = 2.0;
 /// leaves a relative error of about 2e-8 / a (measured: 2e-4 at a = 1e-4,
 /// below 1e-5 at a = 0.01). Near a = 1 nothing cancels.
 pub const GPU_MIN_ALPHA: f64 = 1e-3;
+
+/// The GPU engine (f32) also declines a problem whose held sigma or widest
+/// mode lies where f32's spacing exceeds this many [`CONVERGED_STEP`]s: q's
+/// nodes x = mu + sigma z carry that rounding into a gradient that must
+/// cancel to near zero at an optimum. Measured on lavapipe (exclusive,
+/// 48 starts of the default target at held sigma S; a mode of std S at 0
+/// with a spike of std 0.01 beside it, 24x12 starts of sigma S +- 30, both
+/// objectives): S = 700 (spacing 6.1 steps) matches the CPU's map exactly
+/// held and on 99.7% of the labels as a mode's width; S = 1000 (also
+/// 6.1 steps, the next binade's top) leaves 4% of the held starts and 2.4%
+/// of the wide mode's unconverged where the CPU's converge; S = 600 and
+/// below agree on 99.6% or more (500 held: exactly). The rule goes by f32's
+/// binades: up to 512 (spacing 3.1 steps) is accepted, 512 and above declined.
+pub const GPU_MAX_WIDTH_SPACING_STEPS: f64 = 4.0;
+
+/// Most starts one band of a map runs at once: a map's fits go through the
+/// engine band by band, so only one band's fit states (the GPU's device
+/// buffers and their read-back, the host's copies) are ever held.
+pub const MAP_BAND_STARTS: usize = 1 << 21;
+/// Peak bytes a start of the band in flight costs. Measured on the GPU path
+/// (lavapipe, `basins --steps 5`, peak RSS by /usr/bin/time -v): 1448x1448
+/// starts (one band) peak at 742 MB, 87 MB of it the program at 64x64 and
+/// 68 MB the starts' own share (MAP_BYTES_PER_START), 279 bytes a start.
+pub const MAP_BAND_BYTES: u128 = 280;
+/// Bytes every start of a grid holds while its maps compute, on the heavier
+/// path, `--refine`: its endpoint, cluster, label and steps, the finished
+/// maps' labels and steps, and refinement's filled and pending endpoints.
+/// Measured as above: 4096x4096 starts peak at 1.19 GB without `--refine`
+/// and 2.43 GB with `--refine 4` (every cell refined), 2048x2048 at 0.79 GB:
+/// 32 bytes a start more without refinement, 108 with it (4.55 GB before
+/// maps ran in bands).
+pub const MAP_BYTES_PER_START: u128 = 110;

@@ -70,10 +70,14 @@ impl Axis {
 
 /// Largest grid accepted (starts): beyond this the memory is refused up front.
 pub const MAX_STARTS: usize = 1 << 26;
-/// Peak memory a start costs while its map computes: measured on the GPU
-/// path (the heavier one: device states and their read-back, the host's
-/// copies, endpoints, labels), 16.5 GB for 8192x8192 starts.
-pub const PEAK_BYTES_PER_START: u128 = 246;
+
+/// Memory a grid of `starts` starts needs while its maps compute, in bytes:
+/// what stays per start ([`crate::defaults::MAP_BYTES_PER_START`]) plus one
+/// band of fits in flight ([`crate::defaults::MAP_BAND_BYTES`]).
+pub fn peak_bytes(starts: u128) -> u128 {
+    starts * crate::defaults::MAP_BYTES_PER_START
+        + starts.min(crate::defaults::MAP_BAND_STARTS as u128) * crate::defaults::MAP_BAND_BYTES
+}
 
 /// A grid of starts over (mu0, sigma0).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,7 +130,7 @@ impl Grid {
                 "a {}x{} grid has {starts} starts and would need about {} GiB; at most {MAX_STARTS} starts are accepted",
                 mu.count,
                 sigma.count,
-                (starts * PEAK_BYTES_PER_START).div_ceil(1 << 30)
+                peak_bytes(starts).div_ceil(1 << 30)
             )));
         }
         Ok(Self { mu, sigma })
@@ -157,25 +161,69 @@ impl Grid {
         self.len() == 0
     }
 
-    /// Starts (mu0, sigma0) row-major: sigma rows (lowest first), mu columns (lowest first).
-    pub fn starts(&self) -> Vec<[f64; 2]> {
-        (0..self.sigma.count)
-            .flat_map(|j| (0..self.mu.count).map(move |i| [self.mu.at(i), self.sigma.at(j)]))
-            .collect()
+    /// Start `k` (mu0, sigma0) in row-major order: sigma rows (lowest
+    /// first), mu columns (lowest first).
+    pub fn start_at(&self, k: usize) -> [f64; 2] {
+        [
+            self.mu.at(k % self.mu.count),
+            self.sigma.at(k / self.mu.count),
+        ]
     }
 
-    /// The starts an engine must run for `problem`, and how many times their
-    /// endpoints repeat to fill the grid: in the fixed-sigma family sigma0
-    /// plays no part, so one row is run and repeated for every row.
-    pub fn distinct_starts(&self, problem: &Problem) -> (Vec<[f64; 2]>, usize) {
-        let mut starts = self.starts();
+    /// Every start, row-major ([`Grid::start_at`]).
+    pub fn starts(&self) -> Vec<[f64; 2]> {
+        (0..self.len()).map(|k| self.start_at(k)).collect()
+    }
+
+    /// How many starts an engine must run for `problem` (the first ones of
+    /// the grid, [`Grid::start_at`]), and how many times their endpoints
+    /// repeat to fill the grid: in the fixed-sigma family sigma0 plays no
+    /// part, so one row is run and repeated for every row.
+    pub fn distinct(&self, problem: &Problem) -> (usize, usize) {
         if problem.family.fixed_sigma().is_some() {
-            starts.truncate(self.mu.count);
-            (starts, self.sigma.count)
+            (self.mu.count, self.sigma.count)
         } else {
-            (starts, 1)
+            (self.len(), 1)
         }
     }
+
+    /// The starts of [`Grid::distinct`] themselves, and their repeats.
+    pub fn distinct_starts(&self, problem: &Problem) -> (Vec<[f64; 2]>, usize) {
+        let (count, rows) = self.distinct(problem);
+        ((0..count).map(|k| self.start_at(k)).collect(), rows)
+    }
+}
+
+/// Runs `count` starts (`start(i)` for i in 0..count) to the end on
+/// `engine` in bands of at most [`crate::defaults::MAP_BAND_STARTS`], so
+/// that only one band's fit states are ever held, and returns every
+/// endpoint in order; `progress` covers all bands.
+pub fn run_in_bands(
+    engine: &dyn Engine,
+    problem: &Problem,
+    count: usize,
+    start: &(dyn Fn(usize) -> [f64; 2] + Sync),
+    steps: u32,
+    lr: f64,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Vec<Endpoint>> {
+    let band = crate::defaults::MAP_BAND_STARTS;
+    let mut endpoints = Vec::with_capacity(count);
+    for first in (0..count).step_by(band) {
+        let last = (first + band).min(count);
+        let starts: Vec<[f64; 2]> = (first..last).map(start).collect();
+        let share = |k: usize| k as f64 / count as f64;
+        endpoints.extend(run_to_end(
+            engine,
+            problem,
+            &starts,
+            steps,
+            lr,
+            &mut phase(progress, share(first), share(last)),
+        )?);
+    }
+    progress(1.0);
+    Ok(endpoints)
 }
 
 /// A verified local minimum.
@@ -284,7 +332,7 @@ impl Landscape {
     ) -> Self {
         // Greedy clustering of converged endpoints.
         let mut centres: Vec<[f64; 2]> = Vec::new();
-        let mut cluster_of = vec![usize::MAX; endpoints.len()];
+        let mut cluster_of = vec![u32::MAX; endpoints.len()];
         for (slot, e) in cluster_of.iter_mut().zip(endpoints) {
             if e.status != CONVERGED {
                 continue;
@@ -295,7 +343,7 @@ impl Landscape {
             *slot = found.unwrap_or_else(|| {
                 centres.push([e.mu, e.sigma]);
                 centres.len() - 1
-            });
+            }) as u32;
         }
         let batch = (rayon::current_num_threads() * POLISH_BATCH_PER_THREAD).max(1);
         let mut polished = Vec::with_capacity(centres.len());
@@ -371,7 +419,7 @@ impl Landscape {
             .iter()
             .map(|&c| {
                 optimum_of_cluster
-                    .get(c)
+                    .get(c as usize)
                     .copied()
                     .flatten()
                     .map_or(-1, |i| rank[i])
@@ -407,11 +455,12 @@ impl Landscape {
         progress: &mut dyn FnMut(f64),
     ) -> Result<Self> {
         let clock = Instant::now();
-        let (starts, rows) = grid.distinct_starts(problem);
-        let endpoints = run_to_end(
+        let (count, rows) = grid.distinct(problem);
+        let endpoints = run_in_bands(
             engine,
             problem,
-            &starts,
+            count,
+            &|k| grid.start_at(k),
             steps,
             lr,
             &mut phase(progress, 0.0, RUN_SHARE),
@@ -420,7 +469,7 @@ impl Landscape {
             problem,
             &endpoints,
             rows,
-            starts.len(),
+            count,
             clock,
             &mut phase(progress, RUN_SHARE, 1.0),
         ))
@@ -448,7 +497,11 @@ impl Landscape {
         clock: Instant,
         progress: &mut dyn FnMut(f64),
     ) -> Self {
-        let mut landscape = Self::classify_reporting(problem, &endpoints.repeat(rows), progress);
+        // Every distinct start repeats `rows` times, so the basin fractions
+        // of its endpoints are the grid's: only labels and steps repeat.
+        let mut landscape = Self::classify_reporting(problem, endpoints, progress);
+        landscape.labels = landscape.labels.repeat(rows);
+        landscape.steps_to_converge = landscape.steps_to_converge.repeat(rows);
         landscape.starts_run = starts_run;
         landscape.seconds = clock.elapsed().as_secs_f64();
         landscape

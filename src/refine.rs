@@ -6,9 +6,9 @@
 
 use std::time::Instant;
 
-use crate::engine::{Endpoint, Engine, run_to_end};
+use crate::engine::{Endpoint, Engine};
 use crate::error::Result;
-use crate::landscape::{Grid, Landscape, RUN_SHARE, phase};
+use crate::landscape::{Grid, Landscape, RUN_SHARE, phase, run_in_bands};
 use crate::objective::Problem;
 
 /// Indices 0, f, 2f, ... along an axis of `n` points, always with the last.
@@ -46,9 +46,9 @@ pub fn compute_refined(
         return Landscape::compute(engine, problem, grid, steps, lr, progress);
     }
     let clock = Instant::now();
-    let (starts, rows) = grid.distinct_starts(problem);
+    let (count, rows) = grid.distinct(problem);
     let nx = grid.mu.count;
-    let ny = starts.len() / nx;
+    let ny = count / nx;
     let (cx, cy) = (coarse_axis(nx, factor), coarse_axis(ny, factor));
 
     // Phase 1: the coarse lattice, classified on its own to compare corners.
@@ -56,13 +56,13 @@ pub fn compute_refined(
         .iter()
         .flat_map(|&j| cx.iter().map(move |&i| j * nx + i))
         .collect();
-    let coarse_starts: Vec<[f64; 2]> = coarse.iter().map(|&k| starts[k]).collect();
     // Progress: coarse fits, their polishing (to 0.3 in all), the
     // boundary's fits (to RUN_SHARE), the whole map's polishing.
-    let coarse_ends = run_to_end(
+    let coarse_ends = run_in_bands(
         engine,
         problem,
-        &coarse_starts,
+        coarse.len(),
+        &|i| grid.start_at(coarse[i]),
         steps,
         lr,
         &mut phase(progress, 0.0, 0.3 * RUN_SHARE),
@@ -83,12 +83,12 @@ pub fn compute_refined(
     };
 
     // Phase 2: fill cells whose corners agree, mark the others to run.
-    let mut ends: Vec<Option<Endpoint>> = vec![None; starts.len()];
+    let mut ends: Vec<Option<Endpoint>> = vec![None; count];
     for (&k, e) in coarse.iter().zip(&coarse_ends) {
         ends[k] = Some(*e);
     }
-    let mut needed = vec![false; starts.len()];
-    let mut filled: Vec<Option<Endpoint>> = vec![None; starts.len()];
+    let mut needed = vec![false; count];
+    let mut filled: Vec<Option<Endpoint>> = vec![None; count];
     for &(y0, y1) in &cells(&cy) {
         for &(x0, x1) in &cells(&cx) {
             let corners = [
@@ -129,12 +129,12 @@ pub fn compute_refined(
             }
         }
     }
-    let run: Vec<usize> = (0..starts.len()).filter(|&k| needed[k]).collect();
-    let run_starts: Vec<[f64; 2]> = run.iter().map(|&k| starts[k]).collect();
-    let run_ends = run_to_end(
+    let run: Vec<usize> = (0..count).filter(|&k| needed[k]).collect();
+    let run_ends = run_in_bands(
         engine,
         problem,
-        &run_starts,
+        run.len(),
+        &|i| grid.start_at(run[i]),
         steps,
         lr,
         &mut phase(progress, 0.3, RUN_SHARE),

@@ -519,24 +519,37 @@ impl Engine for GpuEngine {
 
 /// Why f32 cannot resolve `problem`, or None: the farthest mode from the
 /// engines' centre ([`Kernel::centred`]) must lie where f32's spacing is at
-/// most [`defaults::GPU_MAX_SPACING_STEPS`] stillness steps (see there for
-/// the measurements). Narrow and light modes need no rule: the f32 kernel
+/// most [`defaults::GPU_MAX_SPACING_STEPS`] stillness steps, and the held
+/// sigma and the widest mode where it is at most
+/// [`defaults::GPU_MAX_WIDTH_SPACING_STEPS`] (see there for the
+/// measurements). Narrow and light modes need no rule: the f32 kernel
 /// resolves a spike of std 0.001 and of weight 1e-30 beside a mode of std 1
 /// (labels equal to the CPU's on lavapipe).
 pub fn beyond_f32(problem: &Problem) -> Option<String> {
     let centre = problem.target.centre();
-    let farthest = problem
-        .target
-        .modes()
+    let modes = problem.target.modes();
+    let farthest = modes
         .iter()
         .map(|m| (m.mean - centre).abs())
         .fold(0.0, f64::max);
-    let limit = defaults::GPU_MAX_SPACING_STEPS * defaults::CONVERGED_STEP;
-    let spacing = f64::from(f32_spacing(farthest as f32));
-    (spacing > limit).then(|| {
+    let step = defaults::CONVERGED_STEP;
+    let spacing = |x: f64| f64::from(f32_spacing(x as f32));
+    if spacing(farthest) > defaults::GPU_MAX_SPACING_STEPS * step {
+        return Some(format!(
+            "its modes lie up to {farthest} from their centre, where f32 values are {:.1e} apart: too coarse for the {step:e} convergence step",
+            spacing(farthest)
+        ));
+    }
+    let widest = modes.iter().map(|m| m.std).fold(0.0, f64::max);
+    let (what, width) = match problem.family.fixed_sigma() {
+        Some(sigma) if sigma > widest => ("the held sigma", sigma),
+        _ => ("its widest mode's std", widest),
+    };
+    (spacing(width) > defaults::GPU_MAX_WIDTH_SPACING_STEPS * step).then(|| {
         format!(
-            "its modes lie up to {farthest} from their centre, where f32 values are {spacing:.1e} apart: too coarse for the {:e} convergence step",
-            defaults::CONVERGED_STEP
+            "{what} reaches {}, where f32 values are {:.1e} apart: too coarse for the {step:e} convergence step",
+            crate::number::readable(width),
+            spacing(width)
         )
     })
 }
