@@ -61,10 +61,15 @@ pub fn check_path(flag: &str, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Checks every output (`(flag, path)`) with [`check_path`], and that no two
-/// outputs and no output and input (`(flag, path)`) are the same file.
-pub fn check_all(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> Result<()> {
-    for (flag, path) in outputs {
+/// Checks every output asked for (`(flag, path)`, None where the flag was
+/// not given) with [`check_path`], and that no two outputs and no output and
+/// input (`(flag, path)`) are the same file.
+pub fn check_all(outputs: &[(&str, Option<&Path>)], inputs: &[(&str, &Path)]) -> Result<()> {
+    let outputs: Vec<(&str, &Path)> = outputs
+        .iter()
+        .filter_map(|&(flag, path)| path.map(|p| (flag, p)))
+        .collect();
+    for (flag, path) in &outputs {
         check_path(flag, path)?;
     }
     for (i, (flag, path)) in outputs.iter().enumerate() {
@@ -208,9 +213,9 @@ mod tests {
         }
         check_path("--json", &file).unwrap();
         let same = dir.path().join(".").join("a.json");
-        let e = check_all(&[("--json", &file), ("--png", &same)], &[]).unwrap_err();
+        let e = check_all(&[("--json", Some(&file)), ("--png", Some(&same))], &[]).unwrap_err();
         assert!(e.to_string().contains("same file"), "{e}");
-        let e = check_all(&[("--png", &file)], &[("--scenario", &same)]).unwrap_err();
+        let e = check_all(&[("--png", Some(&file))], &[("--scenario", &same)]).unwrap_err();
         assert!(e.to_string().contains("destroy the input"), "{e}");
     }
 }

@@ -182,17 +182,21 @@ impl ObjectiveArgs {
 
 /// The engine for every one of `problems`: [`crate::engine::engine_for`]
 /// asked about the first the selected engine declines (so that all maps run
-/// on one engine), or about the first.
+/// on one engine), or about the first; a change of engine is said on stderr.
 pub fn engine_for_all<'a>(
     choice: BackendChoice,
     selected: &'a dyn crate::engine::Engine,
     problems: &[crate::objective::Problem],
-) -> Result<(&'a dyn crate::engine::Engine, Option<String>)> {
+) -> Result<&'a dyn crate::engine::Engine> {
     let decider = problems
         .iter()
         .find(|p| selected.declines(p).is_some())
         .unwrap_or(&problems[0]);
-    crate::engine::engine_for(choice, selected, decider)
+    let (engine, notice) = crate::engine::engine_for(choice, selected, decider)?;
+    if let Some(line) = notice {
+        crate::console::warn(&line);
+    }
+    Ok(engine)
 }
 
 /// Parses a finite number.

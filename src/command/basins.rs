@@ -121,15 +121,14 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
             .transpose()?,
     )?;
     export::check_figure(&grid, scenario.family, objectives.len(), &figure)?;
-    let outputs: Vec<(&str, &std::path::Path)> = [
-        ("--json", &args.json),
-        ("--png", &args.png),
-        ("--svg", &args.svg),
-    ]
-    .into_iter()
-    .filter_map(|(flag, path)| path.as_deref().map(|p| (flag, p)))
-    .collect();
-    crate::output::check_all(&outputs, &args.target.inputs())?;
+    crate::output::check_all(
+        &[
+            ("--json", args.json.as_deref()),
+            ("--png", args.png.as_deref()),
+            ("--svg", args.svg.as_deref()),
+        ],
+        &args.target.inputs(),
+    )?;
     let selected = engine::select(args.optimizer.backend)?;
     // One engine serves every map: the CPU's if the GPU declines any of them
     // (a target too far out for f32, an alpha too close to 0).
@@ -137,11 +136,7 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
         .iter()
         .map(|&o| Problem::new(scenario.target.clone(), o, scenario.family))
         .collect();
-    let (engine, notice) =
-        super::args::engine_for_all(args.optimizer.backend, selected.as_ref(), &problems)?;
-    if let Some(line) = notice {
-        console::warn(&line);
-    }
+    let engine = super::args::engine_for_all(args.optimizer.backend, selected.as_ref(), &problems)?;
     if args.verbose {
         console::warn(&format!(
             "backend: {} ({})",

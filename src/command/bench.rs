@@ -330,9 +330,7 @@ fn time_sweeps(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<SweepT
 
 /// Runs the benchmark and prints the table (and writes JSON if asked).
 pub fn run(args: &BenchArgs) -> Result<()> {
-    let outputs: Vec<(&str, &std::path::Path)> =
-        args.json.iter().map(|p| ("--json", p.as_path())).collect();
-    crate::output::check_all(&outputs, &[])?;
+    crate::output::check_all(&[("--json", args.json.as_deref())], &[])?;
     let gpu = match GpuEngine::new() {
         Ok(g) => Some(g),
         Err(e) => {

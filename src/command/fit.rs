@@ -253,9 +253,7 @@ pub fn run(args: &FitArgs) -> Result<serde_json::Value> {
     }
     let (steps, lr) = args.optimizer.resolve()?;
     let objectives = args.objectives.resolve()?;
-    let outputs: Vec<(&str, &std::path::Path)> =
-        args.json.iter().map(|p| ("--json", p.as_path())).collect();
-    crate::output::check_all(&outputs, &args.target.inputs())?;
+    crate::output::check_all(&[("--json", args.json.as_deref())], &args.target.inputs())?;
     let selected = if args.rank {
         Some(engine::select(args.optimizer.backend)?)
     } else {
@@ -267,12 +265,11 @@ pub fn run(args: &FitArgs) -> Result<serde_json::Value> {
                 .iter()
                 .map(|&o| Problem::new(scenario.target.clone(), o, scenario.family))
                 .collect();
-            let (engine, notice) =
-                super::args::engine_for_all(args.optimizer.backend, selected.as_ref(), &problems)?;
-            if let Some(line) = notice {
-                console::warn(&line);
-            }
-            Some(engine)
+            Some(super::args::engine_for_all(
+                args.optimizer.backend,
+                selected.as_ref(),
+                &problems,
+            )?)
         }
         None => None,
     };

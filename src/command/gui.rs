@@ -37,14 +37,13 @@ pub fn run(args: &GuiArgs) -> Result<()> {
         .as_deref()
         .map(|f| parse_count("--frames", f))
         .transpose()?;
-    let outputs: Vec<(&str, &std::path::Path)> = [
-        ("--screenshot", &args.screenshot),
-        ("--frame-log", &args.frame_log),
-    ]
-    .into_iter()
-    .filter_map(|(flag, path)| path.as_deref().map(|p| (flag, p)))
-    .collect();
-    check_all(&outputs, &args.target.inputs())?;
+    check_all(
+        &[
+            ("--screenshot", args.screenshot.as_deref()),
+            ("--frame-log", args.frame_log.as_deref()),
+        ],
+        &args.target.inputs(),
+    )?;
     match (&args.screenshot, &args.frame_log) {
         (Some(path), _) => crate::app::screenshot(scenario, path, frames),
         (None, Some(path)) => {

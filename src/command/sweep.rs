@@ -112,29 +112,28 @@ pub fn run(args: &SweepArgs) -> Result<Vec<(Objective, ObjectiveSweep)>> {
     let (steps, lr) = args.optimizer.resolve()?;
     let spec = SweepSpec::new(scenario, parameter, (from, to), count, grid, steps, lr)?;
     let figure = FigureOptions::new(parse_number("--dpi", &args.dpi)?, None, None)?;
-    let outputs: Vec<(&str, &std::path::Path)> = [
-        ("--json", &args.json),
-        ("--png", &args.png),
-        ("--svg", &args.svg),
-    ]
-    .into_iter()
-    .filter_map(|(flag, path)| path.as_deref().map(|p| (flag, p)))
-    .collect();
-    crate::output::check_all(&outputs, &args.target.inputs())?;
+    crate::output::check_all(
+        &[
+            ("--json", args.json.as_deref()),
+            ("--png", args.png.as_deref()),
+            ("--svg", args.svg.as_deref()),
+        ],
+        &args.target.inputs(),
+    )?;
     let selected = engine::select(args.optimizer.backend)?;
-    // The GPU runs every value's target exactly or the CPU runs them all.
-    let mut engine = selected.as_ref();
+    // The GPU runs every value's problem exactly or the CPU runs them all.
+    let mut problems = Vec::new();
     for &value in &spec.values {
         let s = parameter.scenario_at(&spec.base, value)?;
-        let problem = crate::objective::Problem::new(s.target, Objective::Exclusive, s.family);
-        let (chosen, notice) =
-            engine::engine_for(args.optimizer.backend, selected.as_ref(), &problem)?;
-        if let Some(line) = notice {
-            console::warn(&line);
-            engine = chosen;
-            break;
+        for objective in args.objective.objectives() {
+            problems.push(crate::objective::Problem::new(
+                s.target.clone(),
+                objective,
+                s.family,
+            ));
         }
     }
+    let engine = super::args::engine_for_all(args.optimizer.backend, selected.as_ref(), &problems)?;
     let mut done = Vec::new();
     for objective in args.objective.objectives() {
         let bar = progress_bar(objective.key());
