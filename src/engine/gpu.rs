@@ -584,32 +584,11 @@ impl GpuEngine {
         lr: f64,
     ) -> Result<GpuRun> {
         let kernel = Kernel::<f32>::centred(problem, lr);
-        let mut run = GpuRun {
-            engine: self.clone(),
-            pipeline: self.pipeline(
-                kernel.modes.len(),
-                matches!(kernel.resolved, crate::objective::Resolved::Alpha { .. }),
-            )?,
-            slices: Vec::new(),
-            waited: Duration::ZERO,
-            latest: states.to_vec(),
-            kernels: Vec::new(),
-        };
-        run.add(kernel, states)?;
-        Ok(run)
-    }
-}
-
-impl GpuRun {
-    /// Adds the slices of one problem's `states` (in `kernel`'s frame), each
-    /// with its own parameters, so one submission advances every problem.
-    fn add(&mut self, kernel: Kernel<f32>, states: &[FitState<f32>]) -> Result<()> {
-        let engine = &self.engine;
         let params = Params::new(&kernel);
-        let index = self.kernels.len();
-        for chunk in states.chunks(engine.max_slice as usize) {
-            let slot = engine.take_slot(chunk.len() as u64)?;
-            let queue = &engine.shared.queue;
+        let mut slices = Vec::new();
+        for chunk in states.chunks(self.max_slice as usize) {
+            let slot = self.take_slot(chunk.len() as u64)?;
+            let queue = &self.shared.queue;
             queue.write_buffer(&slot.states, 0, bytemuck::cast_slice(chunk));
             if !kernel.cuts.is_empty() {
                 queue.write_buffer(&slot.cuts, 0, bytemuck::cast_slice(&kernel.cuts));
@@ -619,21 +598,29 @@ impl GpuRun {
                 ..params
             };
             queue.write_buffer(&slot.params, 0, bytemuck::bytes_of(&p));
-            self.slices.push((slot, p, index));
+            slices.push((slot, p));
         }
-        self.kernels.push(kernel);
-        Ok(())
+        Ok(GpuRun {
+            engine: self.clone(),
+            pipeline: self.pipeline(
+                kernel.modes.len(),
+                matches!(kernel.resolved, crate::objective::Resolved::Alpha { .. }),
+            )?,
+            slices,
+            waited: Duration::ZERO,
+            latest: states.to_vec(),
+            kernel,
+        })
     }
 }
 
 /// A batch on the GPU: its slices' buffers return to the pool when dropped.
 pub struct GpuRun {
     engine: GpuEngine,
-    /// Each problem's kernel constants, whose frame its endpoints leave through.
-    kernels: Vec<Kernel<f32>>,
+    /// The kernel's constants, whose frame the endpoints leave through.
+    kernel: Kernel<f32>,
     pipeline: wgpu::ComputePipeline,
-    /// Buffers, parameters and problem (index into `kernels`) of each slice.
-    slices: Vec<(Slot, Params, usize)>,
+    slices: Vec<(Slot, Params)>,
     /// Time `advance` spent waiting for the gate since `waited` was asked.
     waited: Duration,
     /// Every start's state after the last advance, in launch order.
@@ -649,12 +636,12 @@ impl GpuRun {
         let shared = &self.engine.shared;
         let mut encoder = shared.device.create_command_encoder(&Default::default());
         let size = |p: &Params| 4 + u64::from(p.count) * STATE_BYTES;
-        for (slot, p, _) in &self.slices {
+        for (slot, p) in &self.slices {
             encoder.copy_buffer_to_buffer(&slot.running, 0, &slot.readback, 0, 4);
             encoder.copy_buffer_to_buffer(&slot.states, 0, &slot.readback, 4, size(p) - 4);
         }
         let waited = shared.submit(before.into_iter().chain([encoder.finish()]).collect());
-        for (slot, p, _) in &self.slices {
+        for (slot, p) in &self.slices {
             slot.readback
                 .map_async(wgpu::MapMode::Read, ..size(p), |_| {});
         }
@@ -663,7 +650,7 @@ impl GpuRun {
             .poll(wgpu::PollType::wait_indefinitely())
             .map_err(|e| Error::runtime(format!("GPU wait failed: {e}")))?;
         let mut out = Vec::with_capacity(self.slices.len());
-        for (slot, p, _) in &self.slices {
+        for (slot, p) in &self.slices {
             let bytes = slot
                 .readback
                 .get_mapped_range(..size(p))
@@ -692,7 +679,7 @@ impl Run for GpuRun {
                 self.waited += shared.submit(vec![earlier]);
             }
             let mut encoder = shared.device.create_command_encoder(&Default::default());
-            for (slot, p, _) in &mut self.slices {
+            for (slot, p) in &mut self.slices {
                 p.steps = n;
                 shared
                     .queue
@@ -727,18 +714,11 @@ impl Run for GpuRun {
     }
 
     fn endpoints(&mut self) -> Result<Vec<Endpoint>> {
-        let mut states = self.latest.iter();
-        let mut out = Vec::with_capacity(self.latest.len());
-        for (_, p, k) in &self.slices {
-            let kernel = &self.kernels[*k];
-            out.extend(
-                states
-                    .by_ref()
-                    .take(p.count as usize)
-                    .map(|s| kernel.endpoint(s)),
-            );
-        }
-        Ok(out)
+        Ok(self
+            .latest
+            .iter()
+            .map(|s| self.kernel.endpoint(s))
+            .collect())
     }
 
     fn waited(&mut self) -> Duration {
@@ -762,6 +742,6 @@ impl Drop for GpuRun {
             .pool
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        pool.extend(self.slices.drain(..).map(|(slot, ..)| slot));
+        pool.extend(self.slices.drain(..).map(|(slot, _)| slot));
     }
 }

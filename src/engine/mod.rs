@@ -163,15 +163,7 @@ pub fn run_to_end(
     lr: f64,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Vec<Endpoint>> {
-    drive(engine.launch(problem, starts, lr)?, steps, progress)
-}
-
-/// Advances `run` chunk by chunk until `steps` or until every start stopped.
-fn drive(
-    mut run: Box<dyn Run>,
-    steps: u32,
-    progress: &mut dyn FnMut(f64),
-) -> Result<Vec<Endpoint>> {
+    let mut run = engine.launch(problem, starts, lr)?;
     let mut sizer = ChunkSizer::new(50, BATCH_CHUNK_TIME);
     let mut done = 0;
     while done < steps {
