@@ -1,8 +1,9 @@
 //! The real window on a virtual display (Xvfb), driven by xdotool with random
 //! clicks, drags, wheel turns, keys and resizes while its maps compute: it
 //! must stay open. Resizing while a map computed once closed it (a wgpu
-//! validation error in `Surface::configure`). Needs Xvfb and xdotool; without
-//! them the test says so in one line, and fails if KL_REQUIRE_DISPLAY=1 (CI).
+//! validation error in `Surface::configure`). And with no window manager,
+//! keys typed after a click reach it. Needs Xvfb and xdotool; without them
+//! the tests say so in one line, and fail if KL_REQUIRE_DISPLAY=1 (CI).
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
@@ -57,24 +58,30 @@ fn xdotool(display: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-#[test]
-fn the_window_survives_random_input_and_resizes() {
-    if !(have("Xvfb") && have("xdotool")) {
-        assert!(
-            std::env::var("KL_REQUIRE_DISPLAY").as_deref() != Ok("1"),
-            "KL_REQUIRE_DISPLAY=1 but Xvfb or xdotool is missing"
-        );
-        println!("skipping the window soak: Xvfb or xdotool is missing");
-        return;
+/// Whether Xvfb and xdotool are here; without them a test says so in one
+/// line and returns, unless KL_REQUIRE_DISPLAY=1, which fails it.
+fn display_tools(test: &str) -> bool {
+    if have("Xvfb") && have("xdotool") {
+        return true;
     }
-    let (_xvfb, display) = virtual_display();
-    // A scratch folder: a Save click writes its scenario there.
-    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("window-soak");
+    assert!(
+        std::env::var("KL_REQUIRE_DISPLAY").as_deref() != Ok("1"),
+        "KL_REQUIRE_DISPLAY=1 but Xvfb or xdotool is missing"
+    );
+    println!("skipping {test}: Xvfb or xdotool is missing");
+    false
+}
+
+/// The window on `display`, started in the empty folder `scratch` (a Save
+/// click writes its scenario there), and its X window id once it shows.
+fn open_window(display: &str, scratch: &str) -> (Killed, String) {
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(scratch);
+    let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).expect("scratch folder");
     let mut app = Killed(
         Command::new(env!("CARGO_BIN_EXE_kl-landscape"))
             .arg("gui")
-            .env("DISPLAY", &display)
+            .env("DISPLAY", display)
             .current_dir(&scratch)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -82,10 +89,10 @@ fn the_window_survives_random_input_and_resizes() {
             .expect("the window starts"),
     );
     let opened = Instant::now();
-    let window = loop {
-        let found = xdotool(&display, &["search", "--name", "^kl-landscape$"]);
+    loop {
+        let found = xdotool(display, &["search", "--name", "^kl-landscape$"]);
         if let Some(id) = found.split_whitespace().next() {
-            break id.to_string();
+            return (app, id.to_string());
         }
         assert!(opened.elapsed() < OPEN, "no window after {OPEN:?}");
         assert!(
@@ -93,7 +100,87 @@ fn the_window_survives_random_input_and_resizes() {
             "the window quit before showing"
         );
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn keys_reach_the_window_once_it_was_clicked() {
+    if !display_tools("the keys-after-click check") {
+        return;
+    }
+    // Where the Save button is at the window's opening size once + added a
+    // row to the table: the headless window lays out the same frame.
+    let mut headless = match kl_landscape::app::headless::Headless::new(
+        &kl_landscape::scenario::Scenario::default(),
+        kl_landscape::app::WINDOW_SIZE,
+        1,
+    ) {
+        Ok(h) => h,
+        Err(e) if std::env::var("KL_REQUIRE_GPU").as_deref() == Ok("1") => {
+            panic!("KL_REQUIRE_GPU=1 but no adapter: {e}")
+        }
+        Err(e) => {
+            println!("skipping the keys-after-click check: no adapter ({e})");
+            return;
+        }
     };
+    headless.key(eframe::egui::Key::Plus);
+    headless.frame();
+    let save = headless
+        .app()
+        .control_pos(kl_landscape::app::controls::Control::Save)
+        .expect("the Save button is drawn");
+    let (save_x, save_y) = ((save.x as i32).to_string(), (save.y as i32).to_string());
+    let (_xvfb, display) = virtual_display();
+    let (mut app, window) = open_window(&display, "window-keys");
+    // Let the window draw its first frames, then click the top bar's right
+    // end (nothing there reacts), type + with no focus call, and save.
+    std::thread::sleep(Duration::from_secs(3));
+    xdotool(
+        &display,
+        &["mousemove", "--window", &window, "1200", "12", "click", "1"],
+    );
+    std::thread::sleep(Duration::from_millis(700));
+    xdotool(&display, &["key", "plus"]);
+    std::thread::sleep(Duration::from_millis(700));
+    xdotool(
+        &display,
+        &[
+            "mousemove",
+            "--window",
+            &window,
+            &save_x,
+            &save_y,
+            "click",
+            "1",
+        ],
+    );
+    let saved = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("window-keys/scenario.json");
+    let asked = Instant::now();
+    while !saved.exists() {
+        assert!(
+            asked.elapsed() < Duration::from_secs(20),
+            "the Save click wrote nothing"
+        );
+        assert!(app.0.try_wait().unwrap().is_none(), "the window closed");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let scenario: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(
+        scenario["target"].as_array().map(Vec::len),
+        Some(3),
+        "the + typed after a click did not add a mode: {scenario}"
+    );
+}
+
+#[test]
+fn the_window_survives_random_input_and_resizes() {
+    if !display_tools("the window soak") {
+        return;
+    }
+    let (_xvfb, display) = virtual_display();
+    let (mut app, window) = open_window(&display, "window-soak");
 
     let mut rng = fastrand::Rng::with_seed(5);
     let (mut events, start) = (0, Instant::now());

@@ -8,7 +8,8 @@
 //! objectives and their styles), `maps` (background map jobs),
 //! `fit_panel`, `basin_map`, `controls` (views), `files` (the window's
 //! writes and their confirmation), `plot` (axes), `headless`,
-//! `frame_clock` (frame gaps, shown and optionally logged).
+//! `frame_clock` (frame gaps, shown and optionally logged), `x11_focus`
+//! (the keyboard after a click with no window manager).
 
 pub mod basin_map;
 pub mod controls;
@@ -25,6 +26,7 @@ pub mod sweep_job;
 pub mod sweep_setup;
 pub mod sweep_view;
 pub mod warm_up;
+mod x11_focus;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -406,11 +408,6 @@ impl App {
         let ctx = ui.ctx().clone();
         self.style(&ctx);
         let now = Instant::now();
-        // A click focuses the window: with no window manager (Xvfb) nothing
-        // else gives it the keyboard.
-        if ctx.input(|i| i.pointer.any_pressed()) && !ctx.input(|i| i.focused) {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
-        }
         controls::keyboard(&ctx, &mut self.state);
         self.state.poll(now);
         self.maps.update(self.state.settled_key().as_ref());
@@ -556,7 +553,9 @@ impl App {
 }
 
 impl eframe::App for App {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        // A click focuses the window, also with no window manager (Xvfb).
+        x11_focus::focus_on_click(ui.ctx(), frame);
         self.show(ui);
     }
 
