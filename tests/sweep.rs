@@ -6,7 +6,7 @@
 use kl_landscape::Objective;
 use kl_landscape::engine::cpu::CpuEngine;
 use kl_landscape::landscape::Grid;
-use kl_landscape::objective::{Family, Problem};
+use kl_landscape::objective::{Alpha, AlphaForm, Family, Problem};
 use kl_landscape::scenario::Scenario;
 use kl_landscape::sweep::{
     BifurcationKind, BranchKind, ObjectiveSweep, Parameter, SweepSpec, sweep,
@@ -158,7 +158,7 @@ fn bad_sweeps_are_one_line_and_exit_code_2() {
         "--steps",
         "10",
     ];
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 12] = [
         (
             &[
                 "--vary",
@@ -205,6 +205,33 @@ fn bad_sweeps_are_one_line_and_exit_code_2() {
         (
             &["--vary", "separation", "--from", "-2", "--to", "2"],
             "leaves the accepted domain",
+        ),
+        (
+            &["--vary", "alpha", "--from", "-0.1", "--to", "1"],
+            "leaves the accepted domain",
+        ),
+        (
+            &["--vary", "alpha", "--from", "0", "--to", "1.5"],
+            "leaves the accepted domain",
+        ),
+        (
+            &[
+                "--vary",
+                "alpha",
+                "--from",
+                "0",
+                "--to",
+                "1",
+                "--objective",
+                "exclusive",
+            ],
+            "use --objective alpha alone",
+        ),
+        (
+            &[
+                "--vary", "alpha", "--from", "0", "--to", "1", "--alpha", "0.5",
+            ],
+            "drop --alpha",
         ),
     ];
     for (extra, needle) in cases {
@@ -329,4 +356,72 @@ fn a_maxwell_point_just_after_a_birth_is_found_on_a_coarse_sweep() {
     let maxwell = find(&s, BifurcationKind::Maxwell);
     assert_eq!(maxwell.len(), 1, "{:?}", s.bifurcations);
     assert!((maxwell[0].value - r["maxwell"]["value"].as_f64().unwrap()).abs() < 1e-8);
+}
+
+fn alpha_sweep(form: AlphaForm, from: f64, to: f64, values: usize) -> ObjectiveSweep {
+    let spec = SweepSpec::new(
+        Scenario::default(),
+        Parameter::Alpha,
+        (from, to),
+        values,
+        Grid::default_ranges(16, 8),
+        1500,
+        0.08,
+    )
+    .unwrap();
+    let objective = Objective::Alpha(Alpha::new(from, form));
+    sweep(&spec, objective, &CpuEngine, &mut |_| {}).unwrap()
+}
+
+#[test]
+fn along_alpha_the_mode_minima_stop_being_global_and_vanish_where_an_independent_computation_says()
+{
+    let r = reference();
+    let (fold, maxwell) = (&r["alpha_fold"], &r["alpha_maxwell"]);
+    // Both forms have the same stationary points and the same order of
+    // values at each a, so the same folds and Maxwell point.
+    for form in [AlphaForm::Amari, AlphaForm::Renyi] {
+        let s = alpha_sweep(form, 0.0, 1.0, 11);
+        let folds = find(&s, BifurcationKind::Fold);
+        assert_eq!(folds.len(), 2, "{form:?}: {:?}", s.bifurcations);
+        for f in &folds {
+            assert!(
+                (f.value - fold["value"].as_f64().unwrap()).abs() < 1e-6,
+                "{form:?}: {f:?}"
+            );
+            assert!((f.mu.abs() - fold["mu"].as_f64().unwrap()).abs() < 1e-4);
+            assert!((f.sigma - fold["sigma"].as_f64().unwrap()).abs() < 1e-4);
+        }
+        let m = find(&s, BifurcationKind::Maxwell);
+        assert_eq!(m.len(), 1, "{form:?}: {:?}", s.bifurcations);
+        assert!(
+            (m[0].value - maxwell["value"].as_f64().unwrap()).abs() < 1e-6,
+            "{form:?}: {:?}",
+            m[0]
+        );
+        // At a = 0 the sweep is the exclusive KL's three minima; at a = 1 the
+        // inclusive KL's one (the moment match).
+        let minima_at = |a: f64| {
+            s.branches
+                .iter()
+                .filter(|b| b.kind == BranchKind::Minimum)
+                .filter(|b| b.points.iter().any(|p| p.value == a))
+                .count()
+        };
+        assert_eq!(minima_at(0.0), 3, "{form:?}");
+        assert_eq!(minima_at(1.0), 1, "{form:?}");
+        for b in &s.branches {
+            for p in &b.points {
+                let problem = Parameter::Alpha
+                    .problem_at(
+                        &Scenario::default(),
+                        Objective::Alpha(Alpha::new(0.0, form)),
+                        p.value,
+                    )
+                    .unwrap();
+                let e = problem.evaluate(p.mu, p.sigma);
+                assert!(e.grad_norm() < 1e-9, "{p:?}: gradient {}", e.grad_norm());
+            }
+        }
+    }
 }

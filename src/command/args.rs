@@ -94,36 +94,15 @@ impl OptimizerArgs {
     }
 }
 
-/// Which objectives to map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ObjectiveChoice {
-    /// KL(q||p), mode-seeking.
-    Exclusive,
-    /// KL(p||q), mean-seeking.
-    Inclusive,
-    /// Both.
-    Both,
-}
-
-impl ObjectiveChoice {
-    /// The objectives chosen, exclusive first.
-    pub fn objectives(self) -> Vec<Objective> {
-        match self {
-            ObjectiveChoice::Exclusive => vec![Objective::Exclusive],
-            ObjectiveChoice::Inclusive => vec![Objective::Inclusive],
-            ObjectiveChoice::Both => vec![Objective::Exclusive, Objective::Inclusive],
-        }
-    }
-}
-
-/// The objectives `basins` and `fit` compute: a list of names, and the
-/// alpha-divergence's order and form when it is among them.
+/// The objectives `basins`, `fit` and `sweep` compute: a list of names, and
+/// the alpha-divergence's order and form when it is among them.
 #[derive(Debug, Args, Clone)]
 pub struct ObjectiveArgs {
     /// Which objective(s): exclusive, inclusive, alpha, both (= exclusive,inclusive),
-    /// or a comma-separated list such as exclusive,alpha,inclusive.
-    #[arg(long, value_name = "LIST", default_value = "both")]
-    pub objective: String,
+    /// or a comma-separated list such as exclusive,alpha,inclusive
+    /// [default: both; for sweep exclusive, or alpha with --vary alpha].
+    #[arg(long, value_name = "LIST")]
+    pub objective: Option<String>,
     /// The alpha-divergence's order a in [0, 1] (with --objective alpha; a = 0
     /// is KL(q||p), a = 1 KL(p||q)).
     #[arg(long, value_name = "A", allow_hyphen_values = true)]
@@ -135,10 +114,11 @@ pub struct ObjectiveArgs {
 }
 
 impl ObjectiveArgs {
-    /// The validated objectives, in the order given.
-    pub fn resolve(&self) -> Result<Vec<Objective>> {
+    /// The validated objectives, in the order given (`default` when none is).
+    pub fn resolve(&self, default: &str) -> Result<Vec<Objective>> {
         let mut out = Vec::new();
-        for name in self.objective.split(',').map(str::trim) {
+        let names = self.objective.as_deref().unwrap_or(default);
+        for name in names.split(',').map(str::trim) {
             let named = match name {
                 "exclusive" => vec![Objective::Exclusive],
                 "inclusive" => vec![Objective::Inclusive],

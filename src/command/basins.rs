@@ -105,7 +105,7 @@ pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
     sigma_axis.log = args.log_sigma;
     let grid = Grid::new(Axis::linear(mu.0, mu.1, nmu), sigma_axis)?;
     let (steps, lr) = args.optimizer.resolve()?;
-    let objectives = args.objectives.resolve()?;
+    let objectives = args.objectives.resolve("both")?;
     let refine = parse_count("--refine", &args.refine)? as usize;
     if refine > 64 {
         return Err(Error::input(format!(

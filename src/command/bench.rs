@@ -1,6 +1,7 @@
 //! `kl-landscape bench`: whole time to a labelled map, per backend, measured
 //! side by side in one process after a warm-up. W1 is the design card's
-//! default map; W2, the start series and the mode series show how it scales.
+//! default map; W2, the start series and the mode series show how it scales;
+//! W3 is W1's map of the alpha-divergence at a = 0.5.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -17,7 +18,7 @@ use crate::engine::fit::{FitState, Kernel, RUNNING};
 use crate::engine::{Engine, cpu::CpuEngine, exp_rate, gpu::GpuEngine};
 use crate::error::Result;
 use crate::landscape::{Grid, Landscape};
-use crate::objective::{Family, Objective, Problem};
+use crate::objective::{Alpha, AlphaForm, Family, Objective, Problem};
 use crate::refine::compute_refined;
 use crate::scenario::Scenario;
 use crate::target::{Mixture, Mode};
@@ -31,6 +32,33 @@ pub struct BenchArgs {
     /// Small sizes only (a quick check that everything runs).
     #[arg(long)]
     pub quick: bool,
+    /// Run only these, a comma-separated list of workload names or their
+    /// beginnings (W1, W2, W3, modes, starts, fit, S1); all when not given.
+    #[arg(long, value_name = "LIST")]
+    pub only: Option<String>,
+}
+
+impl BenchArgs {
+    /// Whether the workload, table or sweep named `name` runs; an item of
+    /// `--only` that names nothing is refused up front.
+    fn selects(&self, name: &str) -> bool {
+        self.only
+            .as_deref()
+            .is_none_or(|only| only.split(',').any(|item| name.starts_with(item.trim())))
+    }
+
+    /// Refuses an `--only` item that no workload, table or sweep begins with.
+    fn check_only(&self, names: &[&str]) -> Result<()> {
+        for item in self.only.iter().flat_map(|o| o.split(',')).map(str::trim) {
+            if item.is_empty() || !names.iter().any(|n| n.starts_with(item)) {
+                return Err(crate::error::Error::input(format!(
+                    "--only: '{item}' names no workload ({})",
+                    names.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One timed map.
@@ -58,12 +86,14 @@ pub struct BenchResult {
     pub floor_fraction: f64,
 }
 
-/// A workload: a target, a grid and a step budget (gaussian family, exclusive objective).
+/// A workload: a target, an objective, a grid and a step budget (gaussian family).
 pub struct Workload {
     /// Name in the table.
     pub name: String,
     /// The target.
     pub target: Mixture,
+    /// The objective mapped.
+    pub objective: Objective,
     /// The grid of starts.
     pub grid: Grid,
     /// Step budget.
@@ -103,6 +133,7 @@ pub fn workloads(quick: bool) -> Vec<Workload> {
         Workload {
             name: "W1".into(),
             target: Mixture::widget_default(),
+            objective: Objective::Exclusive,
             grid: full,
             steps,
             refine: 1,
@@ -110,6 +141,7 @@ pub fn workloads(quick: bool) -> Vec<Workload> {
         Workload {
             name: "W1 refine 4".into(),
             target: Mixture::widget_default(),
+            objective: Objective::Exclusive,
             grid: full,
             steps,
             refine: 4,
@@ -117,6 +149,15 @@ pub fn workloads(quick: bool) -> Vec<Workload> {
         Workload {
             name: "W2 (8 modes)".into(),
             target: spread_target(8),
+            objective: Objective::Exclusive,
+            grid: full,
+            steps,
+            refine: 1,
+        },
+        Workload {
+            name: "W3 (alpha 0.5)".into(),
+            target: Mixture::widget_default(),
+            objective: Objective::Alpha(Alpha::new(0.5, AlphaForm::Amari)),
             grid: full,
             steps,
             refine: 1,
@@ -125,6 +166,7 @@ pub fn workloads(quick: bool) -> Vec<Workload> {
     out.extend([1usize, 2, 4, 8, 16].iter().map(|&k| Workload {
         name: format!("modes-{k}"),
         target: spread_target(k),
+        objective: Objective::Exclusive,
         grid: quarter,
         steps,
         refine: 1,
@@ -137,6 +179,7 @@ pub fn workloads(quick: bool) -> Vec<Workload> {
     out.extend(sides.iter().map(|&(a, b)| Workload {
         name: format!("starts-{}", a * b),
         target: Mixture::widget_default(),
+        objective: Objective::Exclusive,
         grid: Grid::default_ranges(a, b),
         steps,
         refine: 1,
@@ -144,8 +187,9 @@ pub fn workloads(quick: bool) -> Vec<Workload> {
     out
 }
 
-/// exp evaluations of a computed map: every start's trajectory re-run in f64
-/// on a sample of at most 256 starts, counting each step's exps, scaled up.
+/// exp (and, for the alpha-divergence, log) evaluations of a computed map:
+/// every start's trajectory re-run in f64 on a sample of at most 256 starts,
+/// counting each step's, scaled up.
 fn exps(problem: &Problem, grid: &Grid, map: &Landscape) -> f64 {
     let kernel = Kernel::<f64>::new(problem, crate::defaults::DEFAULT_LR);
     let starts = grid.starts();
@@ -167,7 +211,7 @@ fn exps(problem: &Problem, grid: &Grid, map: &Landscape) -> f64 {
 }
 
 fn time(engine: &dyn Engine, w: &Workload, exp_rate: f64) -> Result<BenchResult> {
-    let problem = Problem::new(w.target.clone(), Objective::Exclusive, Family::Gaussian);
+    let problem = Problem::new(w.target.clone(), w.objective, Family::Gaussian);
     let clock = Instant::now();
     let map = compute_refined(
         engine,
@@ -331,6 +375,11 @@ fn time_sweeps(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<SweepT
 /// Runs the benchmark and prints the table (and writes JSON if asked).
 pub fn run(args: &BenchArgs) -> Result<()> {
     crate::output::check_all(&[("--json", args.json.as_deref())], &[])?;
+    let workloads: Vec<Workload> = workloads(args.quick);
+    let mut names: Vec<&str> = workloads.iter().map(|w| w.name.as_str()).collect();
+    names.extend(["fit", "S1"]);
+    args.check_only(&names)?;
+    let workloads: Vec<&Workload> = workloads.iter().filter(|w| args.selects(&w.name)).collect();
     let gpu = match GpuEngine::new() {
         Ok(g) => Some(g),
         Err(e) => {
@@ -351,11 +400,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             e.info().adapter
         ))?;
     }
-    let workloads = workloads(args.quick);
     // Warm-up: threads, shader compilation, buffer pool.
     let warm = Workload {
         name: "warm-up".into(),
         target: Mixture::widget_default(),
+        objective: Objective::Exclusive,
         grid: Grid::default_ranges(16, 8),
         steps: 50,
         refine: 1,
@@ -368,7 +417,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         "{:<14} {:<4} {:>8} {:>6} {:>9} {:>14} {:>8} {:>10}\n",
         "workload", "kind", "starts", "steps", "seconds", "start-steps/s", "vs cpu", "exp floor"
     ))?;
-    for w in &workloads {
+    for &w in &workloads {
         let mut cpu_seconds = None;
         for (e, rate) in &engines {
             // The big start series runs on the GPU only.
@@ -394,8 +443,16 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             results.push(r);
         }
     }
-    let fits = time_fits(&engines)?;
-    let sweeps = time_sweeps(&engines, args.quick)?;
+    let fits = if args.selects("fit") {
+        time_fits(&engines)?
+    } else {
+        Vec::new()
+    };
+    let sweeps = if args.selects("S1") {
+        time_sweeps(&engines, args.quick)?
+    } else {
+        Vec::new()
+    };
     if let Some(g) = &gpu {
         console::print(&format!("gpu adapter: {}\n", g.info().adapter))?;
     }

@@ -252,7 +252,7 @@ pub fn run(args: &FitArgs) -> Result<serde_json::Value> {
         ));
     }
     let (steps, lr) = args.optimizer.resolve()?;
-    let objectives = args.objectives.resolve()?;
+    let objectives = args.objectives.resolve("both")?;
     crate::output::check_all(&[("--json", args.json.as_deref())], &args.target.inputs())?;
     let selected = if args.rank {
         Some(engine::select(args.optimizer.backend)?)

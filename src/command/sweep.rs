@@ -9,17 +9,17 @@ use clap::Args;
 use serde_json::{Map, Value, json};
 
 use super::args::{
-    ObjectiveChoice, OptimizerArgs, TargetArgs, parse_count, parse_grid, parse_number, parse_range,
+    ObjectiveArgs, OptimizerArgs, TargetArgs, parse_count, parse_grid, parse_number, parse_range,
     progress_bar,
 };
 use crate::console;
 use crate::engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::export::FigureOptions;
 use crate::export::sweep_figure::SweepFigure;
 use crate::landscape::{Axis, Grid};
 use crate::number::{fixed, readable};
-use crate::objective::Objective;
+use crate::objective::{Alpha, Objective};
 use crate::sweep::{BifurcationKind, BranchKind, ObjectiveSweep, Parameter, SweepSpec, sweep};
 
 /// Arguments of `sweep`.
@@ -29,7 +29,8 @@ pub struct SweepArgs {
     /// The target and family the parameter is set in.
     pub target: TargetArgs,
     /// The parameter: separation (modes 1 and 2 about their midpoint),
-    /// mean:K, std:K, weight:K (mode K's share of the weight), lr, fixed-sigma.
+    /// mean:K, std:K, weight:K (mode K's share of the weight), lr, fixed-sigma,
+    /// alpha (the alpha-divergence's order, in [0, 1]).
     #[arg(long, value_name = "PARAMETER")]
     pub vary: String,
     /// First value.
@@ -46,9 +47,9 @@ pub struct SweepArgs {
         allow_hyphen_values = true
     )]
     pub values: String,
+    #[command(flatten)]
     /// Which objective(s) to sweep.
-    #[arg(long, value_enum, default_value = "exclusive")]
-    pub objective: ObjectiveChoice,
+    pub objectives: ObjectiveArgs,
     /// Grid of starts of each value's map: mu columns x sigma rows.
     #[arg(
         long,
@@ -110,6 +111,7 @@ pub fn run(args: &SweepArgs) -> Result<Vec<(Objective, ObjectiveSweep)>> {
         Axis::linear(sigma.0, sigma.1, nsigma),
     )?;
     let (steps, lr) = args.optimizer.resolve()?;
+    let objectives = objectives(args, parameter, from)?;
     let spec = SweepSpec::new(scenario, parameter, (from, to), count, grid, steps, lr)?;
     let figure = FigureOptions::new(parse_number("--dpi", &args.dpi)?, None, None)?;
     crate::output::check_all(
@@ -124,18 +126,13 @@ pub fn run(args: &SweepArgs) -> Result<Vec<(Objective, ObjectiveSweep)>> {
     // The GPU runs every value's problem exactly or the CPU runs them all.
     let mut problems = Vec::new();
     for &value in &spec.values {
-        let s = parameter.scenario_at(&spec.base, value)?;
-        for objective in args.objective.objectives() {
-            problems.push(crate::objective::Problem::new(
-                s.target.clone(),
-                objective,
-                s.family,
-            ));
+        for &objective in &objectives {
+            problems.push(parameter.problem_at(&spec.base, objective, value)?);
         }
     }
     let engine = super::args::engine_for_all(args.optimizer.backend, selected.as_ref(), &problems)?;
     let mut done = Vec::new();
-    for objective in args.objective.objectives() {
+    for objective in objectives {
         let bar = progress_bar(objective.key());
         let result = sweep(&spec, objective, engine, &mut |f| {
             bar.set_position((f * 1000.0) as u64)
@@ -154,7 +151,14 @@ pub fn run(args: &SweepArgs) -> Result<Vec<(Objective, ObjectiveSweep)>> {
         out.insert("optimizer".into(), json!({"lr": lr, "steps": steps}));
         out.insert("backend".into(), json!(engine.info()));
         for (objective, result) in &done {
-            out.insert(objective.key().into(), json!(result));
+            let mut section = json!(result);
+            if let Objective::Alpha(alpha) = objective {
+                section["form"] = json!(alpha.form.key());
+                if parameter != Parameter::Alpha {
+                    section["alpha"] = json!(alpha.a());
+                }
+            }
+            out.insert(objective.key().into(), section);
         }
         crate::export::json::write(path, &Value::Object(out))?;
     }
@@ -170,6 +174,28 @@ pub fn run(args: &SweepArgs) -> Result<Vec<(Objective, ObjectiveSweep)>> {
     }
     console::print(&summary(&spec, &done))?;
     Ok(done)
+}
+
+/// The objectives swept: `--objective` (exclusive unless given); along
+/// alpha the alpha-divergence alone, in `--alpha-form`, its order the
+/// parameter (starting at `from`), so `--alpha` is refused.
+fn objectives(args: &SweepArgs, parameter: Parameter, from: f64) -> Result<Vec<Objective>> {
+    let chosen = &args.objectives;
+    if parameter != Parameter::Alpha {
+        return chosen.resolve("exclusive");
+    }
+    if chosen.alpha.is_some() {
+        return Err(Error::input(
+            "--vary alpha sets the order from --from to --to: drop --alpha",
+        ));
+    }
+    let template = Objective::Alpha(Alpha::new(from, chosen.alpha_form));
+    match chosen.objective.as_deref().map(str::trim) {
+        None | Some("alpha") => Ok(vec![template]),
+        Some(other) => Err(Error::input(format!(
+            "--vary alpha moves the order of the alpha-divergence: use --objective alpha alone, not {other}"
+        ))),
+    }
 }
 
 /// The human-readable summary: per objective its branches and located bifurcations.
@@ -191,7 +217,7 @@ pub fn summary(spec: &SweepSpec, done: &[(Objective, ObjectiveSweep)]) -> String
             .count();
         out += &format!(
             "{} {}: {} branches ({} of minima, {} of saddles), {:.2} s\n",
-            objective.formula(),
+            spec.parameter.formula(*objective),
             objective.key(),
             s.branches.len(),
             minima,

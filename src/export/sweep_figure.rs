@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
 use super::Figure;
-use super::captions::{self, formula};
+use super::captions;
 use super::painter::{Align, Painter, TextMode};
 use super::plot::Plot;
 use super::style::{FAINT, INK, LEFT, LINE_H, MARGIN, PAPER, SMALL_SIZE, TEXT_SIZE, TITLE_SIZE};
@@ -170,7 +170,10 @@ impl SweepFigure<'_> {
         let name = spec.parameter.to_string();
         p.text(
             (MARGIN, top),
-            &format!("{}: stationary points along {name}", formula(objective)),
+            &format!(
+                "{}: stationary points along {name}",
+                spec.parameter.formula(objective).replace("||", "‖")
+            ),
             TITLE_SIZE,
             INK,
             Align::Left,

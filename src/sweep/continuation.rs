@@ -184,11 +184,48 @@ impl<'a> Tracer<'a> {
                     }
                     h = (1.5 * h).min(self.max_step);
                 }
-                None if h > MIN_STEP => h *= 0.5,
-                None => break,
+                None => {
+                    // Where the parameter's domain ends at the range's end
+                    // (alpha at 0 or 1), no step crosses it: land on the end.
+                    if let Some(end) = self.landing(&last, h) {
+                        points.push(end);
+                        break;
+                    }
+                    if h <= MIN_STEP {
+                        break;
+                    }
+                    h *= 0.5;
+                }
             }
         }
         points
+    }
+
+    /// The curve's point at the end of the range that the step of length `h`
+    /// from `last` would cross, oriented like `last`; None if it crosses none.
+    fn landing(&self, last: &CurvePoint, h: f64) -> Option<CurvePoint> {
+        let (lo, hi) = self.bounds.lambda;
+        let from = self.scaled(last.y);
+        let to = self.unscaled(add(from, last.tangent.map(|v| v * h)));
+        let end = if to[2] > hi && last.y[2] < hi {
+            hi
+        } else if to[2] < lo && last.y[2] > lo {
+            lo
+        } else {
+            return None;
+        };
+        let f = (end - last.y[2]) / (to[2] - last.y[2]);
+        let guess = [
+            last.y[0] + f * (to[0] - last.y[0]),
+            last.y[1] + f * (to[1] - last.y[1]),
+            end,
+        ];
+        let mut p = self.at_lambda(guess)?;
+        if dot(p.tangent, last.tangent) < 0.0 {
+            p.tangent = p.tangent.map(|v| -v);
+        }
+        let chord = norm(sub(self.scaled(p.y), from));
+        (chord < 2.0 * h).then_some(p)
     }
 
     /// The point between `a` and its successor where `measure` (a function

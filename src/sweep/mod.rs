@@ -1,5 +1,5 @@
-//! A sweep: one parameter of the target (or the learning rate, or the held
-//! sigma) moved over a range. At every value a basin map gives the verified
+//! A sweep: one parameter of the target (or the learning rate, the held
+//! sigma, or the alpha-divergence's order) moved over a range. At every value a basin map gives the verified
 //! minima and their basin fractions; from them continuation follows every
 //! stationary point, minima and index-1 saddles, along the parameter
 //! ([`continuation`]), and locates where they are born, die and swap
@@ -144,8 +144,7 @@ pub fn sweep(
     let n = spec.values.len() as f64;
     let mut maps = Vec::with_capacity(spec.values.len());
     for (i, &value) in spec.values.iter().enumerate() {
-        let s = spec.parameter.scenario_at(&spec.base, value)?;
-        let problem = crate::objective::Problem::new(s.target, objective, s.family);
+        let problem = spec.parameter.problem_at(&spec.base, objective, value)?;
         let lr = spec.parameter.lr_at(spec.lr, value);
         maps.push(Landscape::compute(
             engine,

@@ -1,12 +1,13 @@
-//! The parameter a sweep varies, and the scenario (and learning rate) at each
+//! The parameter a sweep varies, and the problem (and learning rate) at each
 //! of its values: the separation of modes 1 and 2, a mode's mean, std or
-//! weight share, the learning rate, or the held sigma.
+//! weight share, the learning rate, the held sigma, or the alpha-divergence's
+//! order.
 
 use std::fmt;
 
 use crate::error::{Error, Result};
 use crate::number::readable;
-use crate::objective::Family;
+use crate::objective::{Alpha, AlphaForm, Family, Objective, Problem};
 use crate::scenario::{Scenario, check_family};
 use crate::target::{MAX_ABS_MEAN, Mixture, Mode, STD_RANGE};
 
@@ -25,11 +26,13 @@ pub enum Parameter {
     Lr,
     /// The held sigma of the fixed-sigma family.
     FixedSigma,
+    /// The order a of the alpha-divergence, in [0, 1] (its form stays).
+    Alpha,
 }
 
 impl Parameter {
-    /// Parses `separation`, `mean:K`, `std:K`, `weight:K`, `lr` or `fixed-sigma`
-    /// for a target of `modes` modes.
+    /// Parses `separation`, `mean:K`, `std:K`, `weight:K`, `lr`, `fixed-sigma`
+    /// or `alpha` for a target of `modes` modes.
     pub fn parse(text: &str, modes: usize) -> Result<Self> {
         let mode = |k: &str| -> Result<usize> {
             let k: usize = k
@@ -58,8 +61,9 @@ impl Parameter {
             }
             None if text == "lr" => Ok(Parameter::Lr),
             None if text == "fixed-sigma" => Ok(Parameter::FixedSigma),
+            None if text == "alpha" => Ok(Parameter::Alpha),
             _ => Err(Error::input(format!(
-                "--vary: unknown parameter '{text}' (separation, mean:K, std:K, weight:K, lr, fixed-sigma)"
+                "--vary: unknown parameter '{text}' (separation, mean:K, std:K, weight:K, lr, fixed-sigma, alpha)"
             ))),
         }
     }
@@ -69,8 +73,41 @@ impl Parameter {
         self != Parameter::Lr
     }
 
+    /// The problem of `objective` at `value`: the scenario of
+    /// [`Self::scenario_at`], and along alpha the divergence of order `value`
+    /// in `objective`'s form (any other objective is refused there).
+    pub fn problem_at(self, base: &Scenario, objective: Objective, value: f64) -> Result<Problem> {
+        let s = self.scenario_at(base, value)?;
+        let objective = match objective {
+            Objective::Alpha(alpha) if self == Parameter::Alpha => {
+                Objective::Alpha(Alpha::new(value, alpha.form))
+            }
+            other if self == Parameter::Alpha => {
+                return Err(Error::input(format!(
+                    "--vary alpha moves the order of the alpha-divergence: use --objective alpha alone, not {}",
+                    other.key()
+                )));
+            }
+            other => other,
+        };
+        Ok(Problem::new(s.target, objective, s.family))
+    }
+
+    /// `objective`'s formula as a sweep along this parameter names it: along
+    /// alpha the order is the parameter, so "D_a(p||q)", not the first value's.
+    pub fn formula(self, objective: Objective) -> String {
+        match objective {
+            Objective::Alpha(alpha) if self == Parameter::Alpha => match alpha.form {
+                AlphaForm::Amari => "D_a(p||q)".into(),
+                AlphaForm::Renyi => "R_a(p||q)".into(),
+            },
+            other => other.formula(),
+        }
+    }
+
     /// The scenario at `value`: one clear line (exit code 2) if `value` leaves
-    /// the accepted domain (a width or weight share out of range, a mean too far).
+    /// the accepted domain (a width or weight share out of range, a mean too
+    /// far, an order outside [0, 1]). The learning rate and alpha leave it as it is.
     pub fn scenario_at(self, base: &Scenario, value: f64) -> Result<Scenario> {
         let mut modes: Vec<Mode> = base.target.modes().to_vec();
         let mut family = base.family;
@@ -129,6 +166,11 @@ impl Parameter {
                 }
             }
             Parameter::Lr => {}
+            Parameter::Alpha => {
+                if !(0.0..=1.0).contains(&value) {
+                    return out_of("an order lies in [0, 1]");
+                }
+            }
             Parameter::FixedSigma => {
                 family = check_family(Family::FixedSigma { sigma: value })?;
             }
@@ -137,22 +179,6 @@ impl Parameter {
             target: Mixture::new(modes)?,
             family,
         })
-    }
-
-    /// The current value of the parameter in `base` (with `lr` the learning rate).
-    pub fn value_in(self, base: &Scenario, lr: f64) -> f64 {
-        let modes = base.target.modes();
-        match self {
-            Parameter::Separation => (modes[1].mean - modes[0].mean).abs(),
-            Parameter::Mean(k) => modes[k].mean,
-            Parameter::Std(k) => modes[k].std,
-            Parameter::Weight(k) => modes[k].weight,
-            Parameter::Lr => lr,
-            Parameter::FixedSigma => base
-                .family
-                .fixed_sigma()
-                .unwrap_or(crate::defaults::DEFAULT_FIXED_SIGMA),
-        }
     }
 
     /// The learning rate at `value` (the base one unless the parameter is lr).
@@ -174,6 +200,7 @@ impl fmt::Display for Parameter {
             Parameter::Weight(k) => write!(f, "weight:{}", k + 1),
             Parameter::Lr => f.write_str("lr"),
             Parameter::FixedSigma => f.write_str("fixed-sigma"),
+            Parameter::Alpha => f.write_str("alpha"),
         }
     }
 }
@@ -189,7 +216,6 @@ mod tests {
         let s = p.scenario_at(&base, 3.0).unwrap();
         assert_eq!(s.target.modes()[0].mean, -1.5);
         assert_eq!(s.target.modes()[1].mean, 1.5);
-        assert_eq!(p.value_in(&base, 0.08), 5.0);
         let w = Parameter::parse("weight:2", 2).unwrap();
         let s = w.scenario_at(&base, 0.3).unwrap();
         assert!((s.target.modes()[1].weight - 0.3).abs() < 1e-15);

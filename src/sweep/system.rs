@@ -60,8 +60,8 @@ impl System {
 
     /// The problem at parameter value `lambda`.
     pub fn problem(&self, lambda: f64) -> Result<Problem> {
-        let s = self.scenario(lambda)?;
-        Ok(Problem::new(s.target, self.objective, s.family))
+        self.parameter
+            .problem_at(&self.base, self.objective, lambda)
     }
 
     /// F at (mu, sigma) of `problem`.
@@ -102,17 +102,18 @@ impl System {
                 h_sigma,
             ),
         };
+        // Central in lambda, one-sided at an end of its domain (alpha = 0 or 1).
         let h_lambda = 1e-6 * lambda.abs().max(1.0);
-        let d_lambda = match (
-            self.problem(lambda + h_lambda),
-            self.problem(lambda - h_lambda),
-        ) {
-            (Ok(up), Ok(down)) => difference(
-                Self::residual_of(&up, mu, sigma),
-                Self::residual_of(&down, mu, sigma),
-                h_lambda,
-            ),
-            _ => return None,
+        let at = |l: f64| {
+            self.problem(l)
+                .ok()
+                .map(|p| Self::residual_of(&p, mu, sigma))
+        };
+        let d_lambda = match (at(lambda + h_lambda), at(lambda - h_lambda)) {
+            (Some(up), Some(down)) => difference(up, down, h_lambda),
+            (Some(up), None) => difference(up, residual, 0.5 * h_lambda),
+            (None, Some(down)) => difference(residual, down, 0.5 * h_lambda),
+            (None, None) => return None,
         };
         let jacobian = [
             [d_mu[0], d_sigma[0], d_lambda[0]],
