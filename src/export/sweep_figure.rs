@@ -167,7 +167,7 @@ impl SweepFigure<'_> {
         top: f64,
     ) -> Result<()> {
         let spec = self.spec;
-        let name = spec.parameter.to_string();
+        let name = spec.parameter.label();
         p.text(
             (MARGIN, top),
             &format!(

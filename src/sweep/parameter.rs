@@ -93,6 +93,19 @@ impl Parameter {
         Ok(Problem::new(s.target, objective, s.family))
     }
 
+    /// The parameter in words, as a figure's axis names it ("separation of modes 1 and 2").
+    pub fn label(self) -> String {
+        match self {
+            Parameter::Separation => "separation of modes 1 and 2".into(),
+            Parameter::Mean(k) => format!("mean of mode {}", k + 1),
+            Parameter::Std(k) => format!("std of mode {}", k + 1),
+            Parameter::Weight(k) => format!("weight share of mode {}", k + 1),
+            Parameter::Lr => "learning rate".into(),
+            Parameter::FixedSigma => "held σ".into(),
+            Parameter::Alpha => "order α of the divergence".into(),
+        }
+    }
+
     /// `objective`'s formula as a sweep along this parameter names it: along
     /// alpha the order is the parameter, so "D_a(p||q)", not the first value's.
     pub fn formula(self, objective: Objective) -> String {
