@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::defaults;
 use crate::engine::BackendChoice;
 use crate::error::{Error, Result};
+use crate::landscape::{Axis, Grid};
 use crate::number::readable;
 use crate::objective::{Alpha, AlphaForm, Family, Objective};
 use crate::scenario::{Scenario, check_family};
@@ -204,6 +205,50 @@ pub fn parse_count(flag: &str, text: &str) -> Result<u32> {
     }
     u32::try_from(v)
         .map_err(|_| Error::input(format!("{flag}: {v} is too large (at most {})", u32::MAX)))
+}
+
+/// The grid of starts `basins` and `sweep` run: its size, its ranges, and
+/// whether its sigma0 rows are log-spaced.
+#[derive(Debug, Args, Clone)]
+pub struct GridArgs {
+    /// Grid size: mu columns x sigma rows [default: 256x128 for basins, 128x64
+    /// for each value of a sweep].
+    #[arg(long, value_name = "NMUxNSIGMA", allow_hyphen_values = true)]
+    pub grid: Option<String>,
+    /// Range of the starting mean mu0.
+    #[arg(
+        long,
+        value_name = "LO:HI",
+        default_value = "-7:7",
+        allow_hyphen_values = true
+    )]
+    pub mu_range: String,
+    /// Range of the starting width sigma0.
+    #[arg(
+        long,
+        value_name = "LO:HI",
+        default_value = "0.1:4",
+        allow_hyphen_values = true
+    )]
+    pub sigma_range: String,
+    /// Space the sigma0 rows evenly in log(sigma) instead of sigma.
+    #[arg(long)]
+    pub log_sigma: bool,
+}
+
+impl GridArgs {
+    /// The validated grid (`default` columns x rows when `--grid` is not given).
+    pub fn resolve(&self, default: (usize, usize)) -> Result<Grid> {
+        let (nmu, nsigma) = match &self.grid {
+            Some(text) => parse_grid(text)?,
+            None => default,
+        };
+        let mu = parse_range("--mu-range", &self.mu_range)?;
+        let sigma = parse_range("--sigma-range", &self.sigma_range)?;
+        let mut sigma_axis = Axis::linear(sigma.0, sigma.1, nsigma);
+        sigma_axis.log = self.log_sigma;
+        Grid::new(Axis::linear(mu.0, mu.1, nmu), sigma_axis)
+    }
 }
 
 /// Parses `LO:HI`.

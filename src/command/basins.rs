@@ -7,14 +7,12 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::args::{
-    ObjectiveArgs, OptimizerArgs, TargetArgs, parse_count, parse_grid, parse_number, parse_range,
-    progress_bar,
+    GridArgs, ObjectiveArgs, OptimizerArgs, TargetArgs, parse_count, parse_number, progress_bar,
 };
 use crate::console;
 use crate::engine;
 use crate::error::{Error, Result};
 use crate::export::{self, BasinReport, FigureOptions};
-use crate::landscape::{Axis, Grid};
 use crate::number::{fixed, readable};
 use crate::objective::{Objective, Problem};
 
@@ -27,33 +25,9 @@ pub struct BasinsArgs {
     #[command(flatten)]
     /// Which objective(s) to map.
     pub objectives: ObjectiveArgs,
-    /// Grid size: mu columns x sigma rows.
-    #[arg(
-        long,
-        value_name = "NMUxNSIGMA",
-        default_value = "256x128",
-        allow_hyphen_values = true
-    )]
-    pub grid: String,
-    /// Range of the starting mean mu0.
-    #[arg(
-        long,
-        value_name = "LO:HI",
-        default_value = "-7:7",
-        allow_hyphen_values = true
-    )]
-    pub mu_range: String,
-    /// Range of the starting width sigma0.
-    #[arg(
-        long,
-        value_name = "LO:HI",
-        default_value = "0.1:4",
-        allow_hyphen_values = true
-    )]
-    pub sigma_range: String,
-    /// Space the sigma0 rows evenly in log(sigma) instead of sigma.
-    #[arg(long)]
-    pub log_sigma: bool,
+    #[command(flatten)]
+    /// The grid of starts.
+    pub grid: GridArgs,
     /// Adaptive refinement: run every N-th start each way first, then only
     /// the starts in cells whose corners reached different optima (1 = off).
     #[arg(
@@ -98,12 +72,7 @@ pub struct BasinsArgs {
 /// Runs `basins`: validates everything, computes the maps, writes the files, prints the summary.
 pub fn run(args: &BasinsArgs) -> Result<BasinReport> {
     let scenario = args.target.scenario()?;
-    let (nmu, nsigma) = parse_grid(&args.grid)?;
-    let mu = parse_range("--mu-range", &args.mu_range)?;
-    let sigma = parse_range("--sigma-range", &args.sigma_range)?;
-    let mut sigma_axis = Axis::linear(sigma.0, sigma.1, nsigma);
-    sigma_axis.log = args.log_sigma;
-    let grid = Grid::new(Axis::linear(mu.0, mu.1, nmu), sigma_axis)?;
+    let grid = args.grid.resolve((256, 128))?;
     let (steps, lr) = args.optimizer.resolve()?;
     let objectives = args.objectives.resolve("both")?;
     let refine = parse_count("--refine", &args.refine)? as usize;

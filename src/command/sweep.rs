@@ -9,15 +9,13 @@ use clap::Args;
 use serde_json::{Map, Value, json};
 
 use super::args::{
-    ObjectiveArgs, OptimizerArgs, TargetArgs, parse_count, parse_grid, parse_number, parse_range,
-    progress_bar,
+    GridArgs, ObjectiveArgs, OptimizerArgs, TargetArgs, parse_count, parse_number, progress_bar,
 };
 use crate::console;
 use crate::engine;
 use crate::error::{Error, Result};
 use crate::export::FigureOptions;
 use crate::export::sweep_figure::SweepFigure;
-use crate::landscape::{Axis, Grid};
 use crate::number::{fixed, readable};
 use crate::objective::{Alpha, Objective};
 use crate::sweep::{BifurcationKind, BranchKind, ObjectiveSweep, Parameter, SweepSpec, sweep};
@@ -50,30 +48,9 @@ pub struct SweepArgs {
     #[command(flatten)]
     /// Which objective(s) to sweep.
     pub objectives: ObjectiveArgs,
-    /// Grid of starts of each value's map: mu columns x sigma rows.
-    #[arg(
-        long,
-        value_name = "NMUxNSIGMA",
-        default_value = "128x64",
-        allow_hyphen_values = true
-    )]
-    pub grid: String,
-    /// Range of the starting mean mu0.
-    #[arg(
-        long,
-        value_name = "LO:HI",
-        default_value = "-7:7",
-        allow_hyphen_values = true
-    )]
-    pub mu_range: String,
-    /// Range of the starting width sigma0.
-    #[arg(
-        long,
-        value_name = "LO:HI",
-        default_value = "0.1:4",
-        allow_hyphen_values = true
-    )]
-    pub sigma_range: String,
+    #[command(flatten)]
+    /// The grid of starts of each value's map.
+    pub grid: GridArgs,
     #[command(flatten)]
     /// Steps, learning rate and engine of the maps.
     pub optimizer: OptimizerArgs,
@@ -103,13 +80,7 @@ pub fn run(args: &SweepArgs) -> Result<Vec<(Objective, ObjectiveSweep)>> {
     let from = parse_number("--from", &args.from)?;
     let to = parse_number("--to", &args.to)?;
     let count = parse_count("--values", &args.values)? as usize;
-    let (nmu, nsigma) = parse_grid(&args.grid)?;
-    let mu = parse_range("--mu-range", &args.mu_range)?;
-    let sigma = parse_range("--sigma-range", &args.sigma_range)?;
-    let grid = Grid::new(
-        Axis::linear(mu.0, mu.1, nmu),
-        Axis::linear(sigma.0, sigma.1, nsigma),
-    )?;
+    let grid = args.grid.resolve((128, 64))?;
     let (steps, lr) = args.optimizer.resolve()?;
     let objectives = objectives(args, parameter, from)?;
     let spec = SweepSpec::new(scenario, parameter, (from, to), count, grid, steps, lr)?;
