@@ -30,8 +30,13 @@ const TICK_ROOM: [f32; 2] = [16.0, 22.0];
 #[derive(Default)]
 pub struct MapView {
     texture: Option<(TextureHandle, u64)>,
-    /// The plot area and data box of the last frame (for tests and clicks).
+    /// The plot area and data box of the last frame (for tests and clicks):
+    /// (mu0, sigma0) on a 2-D map, (mu, objective) over a band.
     pub frame: Option<Frame2>,
+    /// In the fixed-sigma family, the band of starts mu0 under the curve.
+    pub band: Option<Rect>,
+    /// The objective against mu at the held sigma, for the map version it was computed for.
+    pub curve: Option<(u64, Vec<[f64; 2]>)>,
     /// The readout line under the map as last drawn (its longest form).
     pub readout: String,
 }
@@ -114,10 +119,19 @@ pub fn show(
     let grid = input.grid;
     let shown = input.slot.shown();
 
+    // In the fixed-sigma family a map is one-dimensional: the objective
+    // against mu over a band of starts mu0; otherwise cells over (mu0, sigma0).
+    let held = shown
+        .map_or(input.key.family, |s| s.key.family)
+        .fixed_sigma();
+    let starts = match held {
+        Some(_) => format!("{} starts", grid.mu.count),
+        None => format!("{}x{} starts", grid.mu.count, grid.sigma.count),
+    };
+
     // Header: status right, title left in what is left; shorter forms when narrow.
     let freshness = input.slot.freshness(input.key);
     let current = freshness == Some(Freshness::Current);
-    let stale = freshness == Some(Freshness::Stale);
     let status: Vec<String> = match (input.slot.progress(), input.slot.error(), shown) {
         // The error itself goes in the line under the map.
         (_, Some(_), _) => vec!["map failed".into()],
@@ -127,8 +141,8 @@ pub fn show(
         ],
         (None, _, Some(s)) if current => vec![
             format!(
-                "{}x{} starts, {} steps, {:.1} s",
-                grid.mu.count, grid.sigma.count, input.steps, s.landscape.seconds
+                "{starts}, {} steps, {:.1} s",
+                input.steps, s.landscape.seconds
             ),
             format!("{:.1} s", s.landscape.seconds),
         ],
@@ -184,6 +198,230 @@ pub fn show(
         view.frame = None;
         return None;
     }
+    let texture = upload(ui, view, input);
+    let drawn = match held {
+        Some(sigma) => super::basin_band::draw(ui, &painter, plot, view, input, texture, sigma),
+        None => draw_map(ui, &painter, plot, view, input, texture),
+    };
+    let at = pos2(rect.left() + 10.0, rect.bottom() - 20.0);
+    let font = FontId::proportional(12.0);
+    let grey = Color32::from_gray(60);
+    match (drawn.readout, input.slot.error()) {
+        // An error is shown whole, cut off by the card if it must be.
+        (None, Some(e)) => {
+            painter.text(at, Align2::LEFT_TOP, format!("map failed: {e}"), font, grey);
+        }
+        (forms, _) => {
+            let forms = forms.unwrap_or_else(|| match held {
+                Some(_) => vec![
+                    "click the curve or the band to run the live fit from that μ₀".into(),
+                    "click: a fit from that μ₀".into(),
+                ],
+                None => vec![
+                    "click a cell to run the live fit from that start".into(),
+                    "click a cell: a fit from there".into(),
+                ],
+            });
+            let width = rect.width() - 20.0;
+            text_fitting(&painter, at, Align2::LEFT_TOP, &forms, font, grey, width);
+            view.readout = forms.first().cloned().unwrap_or_default();
+        }
+    }
+    // Legend.
+    let legend = Rect::from_min_max(
+        pos2(plot.right() + 14.0, plot.top()),
+        pos2(rect.right() - 8.0, rect.bottom() - 8.0),
+    );
+    draw_legend(
+        ui,
+        legend,
+        shown.map(|s| &s.landscape),
+        freshness,
+        input.identities,
+    );
+    drawn.clicked
+}
+
+/// What drawing a map's plot gives back: the readout forms for the pointer
+/// (longest first; None when it is not over the plot) and a clicked start.
+pub struct Drawn {
+    /// The hover readout.
+    pub readout: Option<Vec<String>>,
+    /// The start (mu0, sigma0) of a click.
+    pub clicked: Option<(f64, f64)>,
+}
+
+/// The map's picture as a texture, uploaded again only when the map on view
+/// changed; its row 0 is the band of a one-dimensional map.
+fn upload(ui: &egui::Ui, view: &mut MapView, input: &MapInput<'_>) -> Option<egui::TextureId> {
+    let s = input.slot.shown()?;
+    let outdated = view.texture.as_ref().is_none_or(|(_, v)| *v != s.version);
+    if outdated {
+        let img = image(&s.landscape, input.grid, input.steps, input.identities);
+        match view.texture.as_mut() {
+            Some((tex, v)) => {
+                tex.set(img, TextureOptions::NEAREST);
+                *v = s.version;
+            }
+            None => {
+                let tex = ui.ctx().load_texture(
+                    format!("map-{}", input.objective),
+                    img,
+                    TextureOptions::NEAREST,
+                );
+                view.texture = Some((tex, s.version));
+            }
+        }
+    }
+    view.texture.as_ref().map(|(tex, _)| tex.id())
+}
+
+/// Paints the map's picture (faded when out of date), or the unconverged
+/// grey while there is none, framed, into `rect`.
+pub fn paint_cells(
+    painter: &egui::Painter,
+    rect: Rect,
+    texture: Option<egui::TextureId>,
+    stale: bool,
+) {
+    match texture {
+        Some(id) => {
+            let tint = if stale {
+                Color32::from_white_alpha(110)
+            } else {
+                Color32::WHITE
+            };
+            let whole = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
+            painter.image(id, rect, whole, tint);
+        }
+        None => {
+            painter.rect_filled(rect, 0.0, rgb(UNCONVERGED));
+        }
+    }
+    painter.rect_stroke(
+        rect,
+        0.0,
+        Stroke::new(1.0, Color32::from_gray(90)),
+        egui::StrokeKind::Outside,
+    );
+}
+
+/// The note over an out-of-date map.
+pub fn stale_note(clip: &egui::Painter, plot: Rect) {
+    let dark = Color32::from_gray(30);
+    let note = clip.layout_no_wrap(
+        "out of date: new map computing".into(),
+        FontId::proportional(12.0),
+        dark,
+    );
+    let at = plot.left_top() + vec2(6.0, 5.0);
+    let back = Rect::from_min_size(at, note.size()).expand(3.0);
+    clip.rect_filled(back, 2.0, Color32::from_white_alpha(220));
+    clip.galley(at, note, dark);
+}
+
+/// The live fit's path (screen points, hundreds of steps, most a pixel or
+/// less apart): a black line on a white halo, its start open, its end filled.
+pub fn draw_trail(clip: &egui::Painter, points: &[Pos2]) {
+    let trail = thin(points, THIN_TOLERANCE);
+    let ends = trail.first().copied().zip(trail.last().copied());
+    if trail.len() > 1 {
+        clip.add(Shape::line(
+            trail.clone(),
+            Stroke::new(3.5, Color32::from_white_alpha(200)),
+        ));
+        clip.add(Shape::line(trail, Stroke::new(1.6, Color32::BLACK)));
+    }
+    if let Some((first, last)) = ends {
+        ringed_disc(
+            clip,
+            first,
+            4.5,
+            Color32::WHITE,
+            Stroke::new(1.5, Color32::BLACK),
+        );
+        ringed_disc(
+            clip,
+            last,
+            4.0,
+            Color32::BLACK,
+            Stroke::new(1.5, Color32::WHITE),
+        );
+    }
+}
+
+/// An optimum's marker: a disc in its colour with its number.
+pub fn optimum_marker(clip: &egui::Painter, at: Pos2, k: usize, ids: &Identities) {
+    let c = rgb(optimum_colour(ids.slot(k) as i32));
+    ringed_disc(clip, at, 7.0, c, Stroke::new(2.0, Color32::WHITE));
+    clip.text(
+        at,
+        Align2::CENTER_CENTER,
+        format!("{k}"),
+        FontId::proportional(10.0),
+        Color32::WHITE,
+    );
+}
+
+/// The readout for start `start` (its words, e.g. "start (μ₀ 1.00, σ₀ 2.00)"),
+/// cell `i` of the map on view, longest form first; `stale` says only that
+/// the map is out of date, `current` false adds "so far".
+pub fn readout(
+    input: &MapInput<'_>,
+    start: &str,
+    i: usize,
+    stale: bool,
+    current: bool,
+) -> Option<Vec<String>> {
+    if stale {
+        return Some(vec![
+            format!("{start}: map out of date, new map computing"),
+            "map out of date, new map computing".into(),
+            "map out of date".into(),
+        ]);
+    }
+    let l = &input.slot.shown()?.landscape;
+    let label = *l.labels.get(i)?;
+    let steps = l.steps_to_converge.get(i).copied().unwrap_or(0);
+    let start = if current {
+        start.to_string()
+    } else {
+        format!("so far: {start}")
+    };
+    Some(match l.optima.get(usize::try_from(label).ok()?) {
+        Some(o) => vec![
+            format!(
+                "{start}  ->  optimum #{label} (μ {}, σ {:.3}), KL {:.4}, {steps} steps",
+                fixed(o.mu, 3),
+                o.sigma,
+                o.kl
+            ),
+            format!("{start}  ->  #{label}, KL {:.4}, {steps} steps", o.kl),
+            format!("{start}  ->  #{label}"),
+        ],
+        None => vec![
+            format!("{start}  ->  not converged after {steps} steps"),
+            format!("{start}  ->  not converged"),
+        ],
+    })
+}
+
+/// The two-dimensional map: cells over (mu0, sigma0), axes, optima, the live
+/// fit's path, hover and click.
+fn draw_map(
+    ui: &egui::Ui,
+    painter: &egui::Painter,
+    plot: Rect,
+    view: &mut MapView,
+    input: &MapInput<'_>,
+    texture: Option<egui::TextureId>,
+) -> Drawn {
+    let grid = input.grid;
+    let freshness = input.slot.freshness(input.key);
+    let (current, stale) = (
+        freshness == Some(Freshness::Current),
+        freshness == Some(Freshness::Stale),
+    );
     let (bx, by) = image_box(grid);
     let f = Frame2 {
         rect: plot,
@@ -191,52 +429,12 @@ pub fn show(
         y: by,
     };
     view.frame = Some(f);
-
-    if let Some(s) = shown {
-        let outdated = view.texture.as_ref().is_none_or(|(_, v)| *v != s.version);
-        if outdated {
-            let img = image(&s.landscape, grid, input.steps, input.identities);
-            match view.texture.as_mut() {
-                Some((tex, v)) => {
-                    tex.set(img, TextureOptions::NEAREST);
-                    *v = s.version;
-                }
-                None => {
-                    let tex = ui.ctx().load_texture(
-                        format!("map-{}", input.objective),
-                        img,
-                        TextureOptions::NEAREST,
-                    );
-                    view.texture = Some((tex, s.version));
-                }
-            }
-        }
-        if let Some((tex, _)) = &view.texture {
-            let tint = if stale {
-                Color32::from_white_alpha(110)
-            } else {
-                Color32::WHITE
-            };
-            painter.image(
-                tex.id(),
-                plot,
-                Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
-                tint,
-            );
-        }
-    } else {
-        painter.rect_filled(plot, 0.0, rgb(UNCONVERGED));
-    }
-    painter.rect_stroke(
-        plot,
-        0.0,
-        Stroke::new(1.0, Color32::from_gray(90)),
-        egui::StrokeKind::Outside,
-    );
+    view.band = None;
+    paint_cells(painter, plot, texture, stale);
 
     // Axes.
     x_axis(
-        &painter,
+        painter,
         &f,
         &nice_ticks(
             grid.mu.lo,
@@ -251,7 +449,7 @@ pub fn show(
         grid.sigma.hi,
         ticks(plot.height(), TICK_ROOM[1], 8),
     );
-    y_axis(&painter, &f, &sigma_ticks, |t| format!("{t:.1}"), 11.5);
+    y_axis(painter, &f, &sigma_ticks, |t| format!("{t:.1}"), 11.5);
     painter.text(
         pos2(plot.center().x, plot.bottom() + 20.0),
         Align2::CENTER_TOP,
@@ -260,7 +458,7 @@ pub fn show(
         Color32::from_gray(50),
     );
     painter.text(
-        pos2(rect.left() + 8.0, plot.top() - 4.0),
+        pos2(plot.left() - 38.0, plot.top() - 4.0),
         Align2::LEFT_BOTTOM,
         "start width  σ₀",
         FontId::proportional(12.5),
@@ -270,144 +468,45 @@ pub fn show(
     // Optima markers (none on a map of earlier settings: they are not there any more).
     let clip = ui.painter_at(plot);
     if stale {
-        let dark = Color32::from_gray(30);
-        let note = clip.layout_no_wrap(
-            "out of date: new map computing".into(),
-            FontId::proportional(12.0),
-            dark,
-        );
-        let at = plot.left_top() + vec2(6.0, 5.0);
-        let back = Rect::from_min_size(at, note.size()).expand(3.0);
-        clip.rect_filled(back, 2.0, Color32::from_white_alpha(220));
-        clip.galley(at, note, dark);
+        stale_note(&clip, plot);
     }
-    if let Some(s) = shown.filter(|_| !stale) {
+    if let Some(s) = input.slot.shown().filter(|_| !stale) {
         for (k, o) in s.landscape.optima.iter().enumerate() {
-            let p = f.to_screen_clamped(o.mu, o.sigma);
-            let c = rgb(optimum_colour(input.identities.slot(k) as i32));
-            ringed_disc(&clip, p, 7.0, c, Stroke::new(2.0, Color32::WHITE));
-            clip.text(
-                p,
-                Align2::CENTER_CENTER,
-                format!("{k}"),
-                FontId::proportional(10.0),
-                Color32::WHITE,
+            optimum_marker(
+                &clip,
+                f.to_screen_clamped(o.mu, o.sigma),
+                k,
+                input.identities,
             );
         }
     }
-
-    // Live fit trajectory: hundreds of steps, most of them a pixel or less apart.
     let trail: Vec<Pos2> = input
         .fit
         .trail
         .iter()
         .map(|t| f.to_screen_clamped(t[0], t[1]))
         .collect();
-    let trail = thin(&trail, THIN_TOLERANCE);
-    let ends = trail.first().copied().zip(trail.last().copied());
-    if trail.len() > 1 {
-        clip.add(Shape::line(
-            trail.clone(),
-            Stroke::new(3.5, Color32::from_white_alpha(200)),
-        ));
-        clip.add(Shape::line(trail, Stroke::new(1.6, Color32::BLACK)));
-    }
-    if let Some((first, last)) = ends {
-        ringed_disc(
-            &clip,
-            first,
-            4.5,
-            Color32::WHITE,
-            Stroke::new(1.5, Color32::BLACK),
-        );
-        ringed_disc(
-            &clip,
-            last,
-            4.0,
-            Color32::BLACK,
-            Stroke::new(1.5, Color32::WHITE),
-        );
-    }
+    draw_trail(&clip, &trail);
 
     // Hover readout and click.
     let id = ui.scope_id().with(("basin-map", input.objective.key()));
     let response = ui.interact(plot, id, Sense::click());
-    let hover_forms = response.hover_pos().and_then(|p| {
+    let cell = |p: Pos2| {
         let (mu, sigma) = f.to_data(p);
-        let (c, r) = cell_at(grid, mu, sigma)?;
-        let (mu0, sigma0) = (grid.mu.at(c), grid.sigma.at(r));
-        if stale {
-            return Some(vec![
-                format!("start (μ₀ {mu0:.2}, σ₀ {sigma0:.2}): map out of date, new map computing"),
-                "map out of date, new map computing".into(),
-                "map out of date".into(),
-            ]);
-        }
-        let l = &shown?.landscape;
-        let i = r * grid.mu.count + c;
-        let label = *l.labels.get(i)?;
-        let steps = l.steps_to_converge.get(i).copied().unwrap_or(0);
-        let so_far = if current { "" } else { "so far: " };
-        let start = format!("{so_far}start (μ₀ {mu0:.2}, σ₀ {sigma0:.2})");
-        Some(match l.optima.get(usize::try_from(label).ok()?) {
-            Some(o) => vec![
-                format!(
-                    "{start}  ->  optimum #{label} (μ {}, σ {:.3}), KL {:.4}, {steps} steps",
-                    fixed(o.mu, 3),
-                    o.sigma,
-                    o.kl
-                ),
-                format!("{start}  ->  #{label}, KL {:.4}, {steps} steps", o.kl),
-                format!("{start}  ->  #{label}"),
-            ],
-            None => vec![
-                format!("{start}  ->  not converged after {steps} steps"),
-                format!("{start}  ->  not converged"),
-            ],
-        })
-    });
-    let at = pos2(rect.left() + 10.0, rect.bottom() - 20.0);
-    let font = FontId::proportional(12.0);
-    let grey = Color32::from_gray(60);
-    match (hover_forms, input.slot.error()) {
-        // An error is shown whole, cut off by the card if it must be.
-        (None, Some(e)) => {
-            painter.text(at, Align2::LEFT_TOP, format!("map failed: {e}"), font, grey);
-        }
-        (forms, _) => {
-            let forms = forms.unwrap_or_else(|| {
-                vec![
-                    "click a cell to run the live fit from that start".into(),
-                    "click a cell: a fit from there".into(),
-                ]
-            });
-            let width = rect.width() - 20.0;
-            text_fitting(&painter, at, Align2::LEFT_TOP, &forms, font, grey, width);
-            view.readout = forms.first().cloned().unwrap_or_default();
-        }
-    }
-    let clicked = if response.clicked() {
-        response.interact_pointer_pos().and_then(|p| {
-            let (mu, sigma) = f.to_data(p);
-            cell_at(grid, mu, sigma).map(|(c, r)| (grid.mu.at(c), grid.sigma.at(r)))
-        })
-    } else {
-        None
+        cell_at(grid, mu, sigma)
     };
-
-    // Legend.
-    let legend = Rect::from_min_max(
-        pos2(plot.right() + 14.0, plot.top()),
-        pos2(rect.right() - 8.0, rect.bottom() - 8.0),
-    );
-    draw_legend(
-        ui,
-        legend,
-        shown.map(|s| &s.landscape),
-        freshness,
-        input.identities,
-    );
-    clicked
+    let readout = response.hover_pos().and_then(cell).and_then(|(c, r)| {
+        let (mu0, sigma0) = (grid.mu.at(c), grid.sigma.at(r));
+        let start = format!("start (μ₀ {mu0:.2}, σ₀ {sigma0:.2})");
+        readout(input, &start, r * grid.mu.count + c, stale, current)
+    });
+    let clicked = response
+        .clicked()
+        .then(|| response.interact_pointer_pos())
+        .flatten()
+        .and_then(cell)
+        .map(|(c, r)| (grid.mu.at(c), grid.sigma.at(r)));
+    Drawn { readout, clicked }
 }
 
 fn draw_legend(
@@ -504,7 +603,13 @@ fn draw_legend(
     }
 }
 
-/// Screen position of the centre of cell (column, row) in a drawn map.
-pub fn cell_centre(frame: &Frame2, grid: &Grid, col: usize, row: usize) -> Pos2 {
-    frame.to_screen(grid.mu.at(col), grid.sigma.at(row))
+/// Screen position of the centre of cell (column, row) in the map as last
+/// drawn (on a one-dimensional map, column's point of the band).
+pub fn cell_centre(view: &MapView, grid: &Grid, col: usize, row: usize) -> Option<Pos2> {
+    let frame = view.frame?;
+    let at = frame.to_screen(grid.mu.at(col), grid.sigma.at(row));
+    Some(match view.band {
+        Some(band) => pos2(at.x, band.center().y),
+        None => at,
+    })
 }

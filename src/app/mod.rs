@@ -11,6 +11,7 @@
 //! `frame_clock` (frame gaps, shown and optionally logged), `x11_focus`
 //! (the keyboard after a click with no window manager).
 
+pub mod basin_band;
 pub mod basin_map;
 pub mod controls;
 pub mod files;
@@ -231,8 +232,7 @@ impl App {
 
     /// Screen position of map cell (column, row) as last drawn, if the map is on screen.
     pub fn map_cell_pos(&self, objective: Objective, col: usize, row: usize) -> Option<egui::Pos2> {
-        let frame = self.views(objective).map.frame?;
-        Some(basin_map::cell_centre(&frame, self.maps.grid(), col, row))
+        basin_map::cell_centre(&self.views(objective).map, self.maps.grid(), col, row)
     }
 
     /// Screen position of `handle` in `objective`'s fit panel as last drawn, if on screen.
@@ -253,6 +253,12 @@ impl App {
     /// The plot area of `objective`'s basin map as last drawn, if on screen.
     pub fn map_rect(&self, objective: Objective) -> Option<Rect> {
         self.views(objective).map.frame.map(|f| f.rect)
+    }
+
+    /// Where the band of starts of `objective`'s map was drawn (a map of the
+    /// fixed-sigma family is a curve over a band), if it was.
+    pub fn map_band(&self, objective: Objective) -> Option<Rect> {
+        self.views(objective).map.band
     }
 
     /// Screen position of data point x on the axis of `objective`'s fit panel, at screen height `y`.
