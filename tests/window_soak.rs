@@ -33,18 +33,27 @@ fn have(tool: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Starts Xvfb on a free display; returns it and the display name.
-fn virtual_display() -> (Killed, String) {
+/// Starts Xvfb on a free display, its messages to `log`; returns it and the display name.
+fn virtual_display(log: &str) -> (Killed, String) {
+    let log = std::fs::File::create(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(log))
+        .expect("Xvfb's log");
     let mut xvfb = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1600x1000x24"])
+        // -noreset: by default the server resets whenever its last client
+        // leaves, and a window connecting during a reset (after one of the
+        // xdotool polls below) failed to open its display.
+        .args(["-displayfd", "1", "-noreset", "-screen", "0", "1600x1000x24"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("Xvfb starts");
     let mut line = String::new();
-    BufReader::new(xvfb.stdout.take().expect("Xvfb's stdout"))
+    let mut stdout = BufReader::new(xvfb.stdout.take().expect("Xvfb's stdout"));
+    stdout
         .read_line(&mut line)
         .expect("Xvfb names its display");
+    // Xvfb and its keymap compiler may write to stdout later: a closed pipe
+    // there killed the server with SIGPIPE before the window connected.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     (Killed(xvfb), format!(":{}", line.trim()))
 }
 
@@ -95,12 +104,21 @@ fn open_window(display: &str, scratch: &str) -> (Killed, String) {
             return (app, id.to_string());
         }
         assert!(opened.elapsed() < OPEN, "no window after {OPEN:?}");
-        assert!(
-            app.0.try_wait().unwrap().is_none(),
-            "the window quit before showing"
-        );
+        if let Some(status) = app.0.try_wait().unwrap() {
+            panic!(
+                "the window quit before showing ({status}):\n{}",
+                stderr_of(&mut app)
+            );
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// What the window wrote on stderr (once it has quit).
+fn stderr_of(app: &mut Killed) -> String {
+    let mut err = String::new();
+    let _ = app.0.stderr.take().map(|mut e| e.read_to_string(&mut err));
+    err
 }
 
 #[test]
@@ -131,7 +149,7 @@ fn keys_reach_the_window_once_it_was_clicked() {
         .control_pos(kl_landscape::app::controls::Control::Save)
         .expect("the Save button is drawn");
     let (save_x, save_y) = ((save.x as i32).to_string(), (save.y as i32).to_string());
-    let (_xvfb, display) = virtual_display();
+    let (_xvfb, display) = virtual_display("xvfb-keys.log");
     let (mut app, window) = open_window(&display, "window-keys");
     // Let the window draw its first frames, then click the top bar's right
     // end (nothing there reacts), type + with no focus call, and save.
@@ -162,7 +180,9 @@ fn keys_reach_the_window_once_it_was_clicked() {
             asked.elapsed() < Duration::from_secs(20),
             "the Save click wrote nothing"
         );
-        assert!(app.0.try_wait().unwrap().is_none(), "the window closed");
+        if app.0.try_wait().unwrap().is_some() {
+            panic!("the window closed:\n{}", stderr_of(&mut app));
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
     let scenario: serde_json::Value =
@@ -179,7 +199,7 @@ fn the_window_survives_random_input_and_resizes() {
     if !display_tools("the window soak") {
         return;
     }
-    let (_xvfb, display) = virtual_display();
+    let (_xvfb, display) = virtual_display("xvfb-soak.log");
     let (mut app, window) = open_window(&display, "window-soak");
 
     let mut rng = fastrand::Rng::with_seed(5);
@@ -231,9 +251,10 @@ fn the_window_survives_random_input_and_resizes() {
         }
         events += 1;
         if app.0.try_wait().unwrap().is_some() {
-            let mut err = String::new();
-            let _ = app.0.stderr.take().map(|mut e| e.read_to_string(&mut err));
-            panic!("the window closed after {events} events:\n{err}");
+            panic!(
+                "the window closed after {events} events:\n{}",
+                stderr_of(&mut app)
+            );
         }
     }
     println!(
