@@ -24,10 +24,13 @@ pub enum Objective {
 /// How the alpha-divergence is scaled: both forms are increasing functions
 /// of each other, so they have the same minima, but their gradients differ
 /// by the factor 1 / I_a, so Adam's paths (and basins) differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum AlphaForm {
     /// D_a = (1 - I_a) / (a (1 - a)), I_a = int p^a q^(1-a): flat at 1 / (a (1 - a)) far from p.
+    #[default]
     Amari,
     /// R_a = -log(I_a) / (a (1 - a)): Li and Turner's Renyi bound log(I_a) / (a - 1)
     /// divided by a, so that it too tends to both KLs at the ends; not flat far from p.
@@ -55,7 +58,7 @@ pub struct Alpha {
 
 impl Alpha {
     /// The divergence of order `a` (finite; -0 is stored as 0).
-    pub fn new(a: f64, form: AlphaForm) -> Self {
+    pub const fn new(a: f64, form: AlphaForm) -> Self {
         Self {
             bits: (a + 0.0).to_bits(),
             form,
@@ -63,7 +66,7 @@ impl Alpha {
     }
 
     /// The order a.
-    pub fn a(self) -> f64 {
+    pub const fn a(self) -> f64 {
         f64::from_bits(self.bits)
     }
 }

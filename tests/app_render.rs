@@ -26,10 +26,14 @@ use kl_landscape::target::Mode;
 use eframe::egui::{Key, vec2};
 use eframe::egui_wgpu::RenderState;
 
-/// A headless window with GPU maps over `grid`, or None (after one line) when
-/// no adapter exists and KL_REQUIRE_GPU is not set.
+/// A headless window with GPU maps over `grid` of the two KLs (the
+/// alpha-divergence's panel hidden: its own tests show it), or None (after
+/// one line) when no adapter exists and KL_REQUIRE_GPU is not set.
 fn window(grid: Option<Grid>) -> Option<Headless> {
-    window_with(grid, WINDOW_SIZE, None)
+    let mut h = window_with(grid, WINDOW_SIZE, None)?;
+    let alpha = Objective::Alpha(h.app().state().alpha());
+    assert!(h.app_mut().state_mut().set_visible(alpha, false));
+    Some(h)
 }
 
 /// The wgpu render state, or None (after one line) when no adapter exists
@@ -47,7 +51,8 @@ fn adapter() -> Option<RenderState> {
     }
 }
 
-/// [`window`] at `size` points, its engine's submissions through `gate`.
+/// A headless window with every objective shown, at `size` points, its
+/// engine's submissions through `gate`.
 fn window_with(grid: Option<Grid>, size: [f32; 2], gate: Option<SubmitGate>) -> Option<Headless> {
     let rs = adapter()?;
     let engine = Some(engine_for(&rs, gate));
@@ -91,7 +96,7 @@ fn out(name: &str) -> PathBuf {
 
 #[test]
 fn the_window_renders_a_full_frame() {
-    let Some(mut h) = window(Some(small_grid())) else {
+    let Some(mut h) = window_with(Some(small_grid()), WINDOW_SIZE, None) else {
         return;
     };
     for _ in 0..5 {
@@ -107,7 +112,7 @@ fn the_window_renders_a_full_frame() {
         "{} colours",
         pic.distinct_colours()
     );
-    for o in Objective::BOTH {
+    for o in h.app().state().objectives() {
         let rect = h.app().panel_rect(o).expect("panel drawn");
         let q = [Q_COLOUR.r(), Q_COLOUR.g(), Q_COLOUR.b()];
         assert!(count(&pic, rect, &[q]) > 100, "q is drawn in the {o} panel");
@@ -121,8 +126,8 @@ fn a_gated_engine_submits_only_while_a_frame_is_built() {
     let Some(mut h) = window_with(Some(small_grid()), WINDOW_SIZE, Some(gate.clone())) else {
         return;
     };
-    let ready = h.run_until(4000, App::maps_done);
-    assert!(ready, "both maps finish through the gate");
+    let ready = h.run_until(6000, App::maps_done);
+    assert!(ready, "every map finishes through the gate");
     // Between frames the gate is shut: a submission waits for the next frame.
     let (tx, rx) = std::sync::mpsc::channel();
     let waiter = std::thread::spawn(move || gate.submit(|| tx.send(()).unwrap()));
@@ -161,10 +166,10 @@ fn the_smallest_window_keeps_maps_and_panels_usable() {
     let Some(mut h) = window_with(Some(grid), MIN_WINDOW_SIZE, None) else {
         return;
     };
-    let ready = h.run_until(4000, App::maps_done);
-    assert!(ready, "both maps finish");
+    let ready = h.run_until(6000, App::maps_done);
+    assert!(ready, "every map finishes");
     let last = grid.mu.count - 1;
-    for o in Objective::BOTH {
+    for o in h.app().state().objectives() {
         let first = h.app().map_cell_pos(o, 0, 0).expect("map drawn");
         let end = h.app().map_cell_pos(o, last, 0).expect("map drawn");
         // The legend gives way: the map keeps a width worth clicking in.
@@ -801,4 +806,82 @@ fn a_fixed_sigma_map_is_the_objective_over_a_band_of_starts() {
             "{mu} {sigma} {optimum:?}"
         );
     }
+}
+
+#[test]
+fn the_alpha_slider_and_strip_set_the_order_and_its_map_follows() {
+    let grid = Grid {
+        mu: Axis::linear(-7.0, 7.0, 32),
+        sigma: Axis::linear(0.1, 4.0, 20),
+    };
+    let Some(mut h) = window_with(Some(grid), WINDOW_SIZE, None) else {
+        return;
+    };
+    let done = h.run_until(6000, |app| {
+        let key = app.state().alpha_strip_key();
+        app.maps_done()
+            && app
+                .alpha_strip()
+                .shown()
+                .is_some_and(|(k, _)| Some(k) == key.as_ref())
+    });
+    assert!(done, "the maps and the alpha strip finish");
+    h.frame();
+    let alpha = Objective::Alpha(h.app().state().alpha());
+    // Hovering a cell reads its start's optimum and its value as D.
+    let read = |h: &mut Headless, alpha: Objective| {
+        let cell = h
+            .app()
+            .map_cell_pos(alpha, 16, 10)
+            .expect("the map is drawn");
+        h.hover(cell);
+        h.frame();
+        h.app().map_readout(alpha).to_string()
+    };
+    let readout = read(&mut h, alpha);
+    assert!(readout.contains(", D "), "{readout}");
+    let strip = h.app().alpha_view().frame.expect("the strip is drawn");
+    assert!(!h.app().alpha_view().stale);
+    let pic = h.render().expect("render");
+    pic.save_png(&out("app_alpha.png")).expect("png");
+    // The strip's branches in the optima's colours.
+    let branches = count(&pic, strip.rect, &[optimum_colour(0), optimum_colour(1)]);
+    assert!(branches > 30, "{branches} pixels of branches in the strip");
+    let map = h.app().current_map(alpha).expect("the alpha map").clone();
+    assert_eq!(
+        map.optima.len(),
+        3,
+        "D_0.5 of the default target: {:?}",
+        map.optima
+    );
+    // A click on the strip at a = 0.25 sets the order; only that map restarts.
+    let at = strip.to_screen(0.25, 0.5 * (strip.y.0 + strip.y.1));
+    h.click(at);
+    let a = h.app().state().alpha().a();
+    let px = 1.0 / f64::from(strip.rect.width());
+    assert!((a - 0.25).abs() <= 2.0 * px, "a = {a}");
+    let alpha = Objective::Alpha(h.app().state().alpha());
+    assert_eq!(h.app().state().fit(alpha).objective, alpha);
+    h.frame();
+    assert!(
+        h.app().current_map(Objective::Exclusive).is_some(),
+        "the KL maps stay current"
+    );
+    assert!(
+        h.app().current_map(alpha).is_none(),
+        "the old order's map is out of date"
+    );
+    assert!(
+        !h.app().alpha_view().stale,
+        "the strip is of the target, not of the order"
+    );
+    let done = h.run_until(6000, |app| app.maps_done());
+    assert!(done, "the new order's map arrives");
+    let new = h.app().current_map(alpha).expect("the map of a = 0.25");
+    // At a = 0.25 the mode minima still exist but no longer win (the
+    // Maxwell point is at a = 0.173): the best is the wide one at mu = 0.
+    assert_eq!(new.optima.len(), 3, "{:?}", new.optima);
+    assert!(new.optima[0].mu.abs() < 1e-6 && new.optima[0].sigma > 2.0);
+    let now = read(&mut h, alpha);
+    assert!(now.contains(", D ") && now != readout, "{readout} -> {now}");
 }

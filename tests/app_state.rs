@@ -20,6 +20,7 @@ use kl_landscape::engine::cpu::CpuEngine;
 use kl_landscape::landscape::{Axis, Grid};
 use kl_landscape::map_job::MapJob;
 use kl_landscape::map_pace::FramePace;
+use kl_landscape::objective::AlphaForm;
 use kl_landscape::scenario::Scenario;
 use kl_landscape::sweep::{BifurcationKind, BranchKind};
 use kl_landscape::target::{Mode, STD_RANGE};
@@ -379,7 +380,7 @@ fn maps_compute_in_the_background_and_restart_on_a_new_target() {
         let t = Instant::now();
         while t.elapsed() < Duration::from_secs(120) {
             maps.update(s.settled_key().as_ref());
-            if Objective::BOTH
+            if s.objectives()
                 .iter()
                 .all(|&o| maps.slot(o).current(&s.current_key()).is_some())
             {
@@ -514,16 +515,12 @@ fn randomised_soak_never_panics_and_stays_finite() {
     };
     for n in 0..4000u64 {
         let now = t0 + Duration::from_millis(16 * n);
-        match rng.u8(0..17) {
+        match rng.u8(0..19) {
             0 => {
                 let h = if rng.bool() {
                     Handle::Mode(rng.usize(0..20))
                 } else {
-                    Handle::Q(if rng.bool() {
-                        Objective::Inclusive
-                    } else {
-                        Objective::Exclusive
-                    })
+                    Handle::Q(s.objectives()[rng.usize(0..3)])
                 };
                 s.begin_drag(h);
             }
@@ -555,6 +552,15 @@ fn randomised_soak_never_panics_and_stays_finite() {
             }
             14 => s.zoom_x(wild(&mut rng), wild(&mut rng)),
             15 => s.pan_x(wild(&mut rng)),
+            16 => s.set_alpha(wild(&mut rng), now),
+            17 => s.set_alpha_form(
+                if rng.bool() {
+                    AlphaForm::Amari
+                } else {
+                    AlphaForm::Renyi
+                },
+                now,
+            ),
             _ => s.paused = !s.paused,
         }
         s.poll(now);
@@ -734,12 +740,28 @@ fn a_new_mode_goes_where_it_overlaps_no_other_when_there_is_room() {
 #[test]
 fn panels_hide_and_show_but_one_always_stays() {
     let mut app = App::with_maps(&Scenario::default(), Maps::new(None), 3);
-    assert_eq!(app.state().visible_objectives(), Objective::BOTH.to_vec());
+    let alpha = Objective::Alpha(app.state().alpha());
+    assert_eq!(
+        app.state().visible_objectives(),
+        vec![Objective::Inclusive, Objective::Exclusive, alpha]
+    );
     run_window(&mut app, 2);
+    let three = app
+        .panel_rect(Objective::Exclusive)
+        .expect("drawn")
+        .height();
+    let s = app.state_mut();
+    assert!(s.set_visible(alpha, false));
+    run_window(&mut app, 2);
+    assert!(app.panel_rect(alpha).is_none());
     let two = app
         .panel_rect(Objective::Exclusive)
         .expect("drawn")
         .height();
+    assert!(
+        two > 1.4 * three,
+        "two rows share the height: {two} vs {three}"
+    );
     let s = app.state_mut();
     assert!(s.begin_drag(Handle::Q(Objective::Inclusive)));
     assert!(s.set_visible(Objective::Inclusive, false));

@@ -41,16 +41,21 @@ fn virtual_display(log: &str) -> (Killed, String) {
         // -noreset: by default the server resets whenever its last client
         // leaves, and a window connecting during a reset (after one of the
         // xdotool polls below) failed to open its display.
-        .args(["-displayfd", "1", "-noreset", "-screen", "0", "1600x1000x24"])
+        .args([
+            "-displayfd",
+            "1",
+            "-noreset",
+            "-screen",
+            "0",
+            "1600x1000x24",
+        ])
         .stdout(Stdio::piped())
         .stderr(log)
         .spawn()
         .expect("Xvfb starts");
     let mut line = String::new();
     let mut stdout = BufReader::new(xvfb.stdout.take().expect("Xvfb's stdout"));
-    stdout
-        .read_line(&mut line)
-        .expect("Xvfb names its display");
+    stdout.read_line(&mut line).expect("Xvfb names its display");
     // Xvfb and its keymap compiler may write to stdout later: a closed pipe
     // there killed the server with SIGPIPE before the window connected.
     std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));

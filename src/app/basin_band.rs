@@ -26,7 +26,8 @@ const CURVE_POINTS: usize = 240;
 fn curve<'a>(view: &'a mut MapView, input: &MapInput<'_>, sigma: f64) -> Option<&'a [[f64; 2]]> {
     let s = input.slot.shown()?;
     if view.curve.as_ref().is_none_or(|(v, _)| *v != s.version) {
-        let problem = Problem::new(s.key.target.clone(), input.objective, s.key.family);
+        let objective = s.key.objective(input.objective);
+        let problem = Problem::new(s.key.target.clone(), objective, s.key.family);
         let (lo, hi) = image_box(input.grid).0;
         let points = (0..CURVE_POINTS)
             .map(|i| {

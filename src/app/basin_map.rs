@@ -9,6 +9,7 @@ use eframe::egui::{
 
 use super::identity::Identities;
 use super::maps::{Freshness, MapSlot};
+use super::objectives::style;
 use super::plot::{
     Frame2, THIN_TOLERANCE, rgb, ringed_disc, text_fitting, thin, ticks, x_axis, y_axis,
 };
@@ -227,18 +228,12 @@ pub fn show(
             view.readout = forms.first().cloned().unwrap_or_default();
         }
     }
-    // Legend.
+    // Legend, down to the readout's line (which runs the card's width).
     let legend = Rect::from_min_max(
         pos2(plot.right() + 14.0, plot.top()),
-        pos2(rect.right() - 8.0, rect.bottom() - 8.0),
+        pos2(rect.right() - 8.0, at.y - 4.0),
     );
-    draw_legend(
-        ui,
-        legend,
-        shown.map(|s| &s.landscape),
-        freshness,
-        input.identities,
-    );
+    draw_legend(ui, legend, shown.map(|s| &s.landscape), freshness, input);
     drawn.clicked
 }
 
@@ -373,6 +368,7 @@ pub fn readout(
     stale: bool,
     current: bool,
 ) -> Option<Vec<String>> {
+    let value = style(input.objective).value;
     if stale {
         return Some(vec![
             format!("{start}: map out of date, new map computing"),
@@ -391,12 +387,12 @@ pub fn readout(
     Some(match l.optima.get(usize::try_from(label).ok()?) {
         Some(o) => vec![
             format!(
-                "{start}  ->  optimum #{label} (μ {}, σ {:.3}), KL {:.4}, {steps} steps",
+                "{start}  ->  optimum #{label} (μ {}, σ {:.3}), {value} {:.4}, {steps} steps",
                 fixed(o.mu, 3),
                 o.sigma,
                 o.kl
             ),
-            format!("{start}  ->  #{label}, KL {:.4}, {steps} steps", o.kl),
+            format!("{start}  ->  #{label}, {value} {:.4}, {steps} steps", o.kl),
             format!("{start}  ->  #{label}"),
         ],
         None => vec![
@@ -514,8 +510,10 @@ fn draw_legend(
     rect: Rect,
     landscape: Option<&Landscape>,
     freshness: Option<Freshness>,
-    ids: &Identities,
+    input: &MapInput<'_>,
 ) {
+    let ids = input.identities;
+    let value = style(input.objective).value;
     let painter = ui.painter_at(rect);
     let font = FontId::proportional(12.0);
     let dark = Color32::from_gray(30);
@@ -568,8 +566,18 @@ fn draw_legend(
         ];
         line(18.0, y, &head, font.clone(), dark);
         let nums = [
-            format!("μ {}  σ {:.3}  KL {:.4}", fixed(o.mu, 3), o.sigma, o.kl),
-            format!("μ {}  σ {:.2}  KL {:.3}", fixed(o.mu, 2), o.sigma, o.kl),
+            format!(
+                "μ {}  σ {:.3}  {value} {:.4}",
+                fixed(o.mu, 3),
+                o.sigma,
+                o.kl
+            ),
+            format!(
+                "μ {}  σ {:.2}  {value} {:.3}",
+                fixed(o.mu, 2),
+                o.sigma,
+                o.kl
+            ),
         ];
         line(18.0, y + 15.0, &nums, font.clone(), Color32::from_gray(60));
         y += 34.0;

@@ -7,11 +7,13 @@ use std::time::Instant;
 
 use eframe::egui::{self, Color32, DragValue, Key, RichText, Slider};
 
+use super::alpha_strip::{self, AlphaStripView};
 use super::files::{self, FileKind, FileRequest, Files};
-use super::objectives::{OBJECTIVES, style};
+use super::objectives::style;
 use super::plot::fitting;
 use super::state::{AppState, EDIT_WEIGHT_RANGE, HELD_SIGMA_RANGE, MAX_SPEED, lr_of_slider};
-use crate::objective::Family;
+use super::sweep_job::Sweeps;
+use crate::objective::{Family, Objective};
 use crate::scenario::Scenario;
 use crate::target::{MAX_ABS_MEAN, Mode, STD_RANGE};
 
@@ -202,12 +204,12 @@ pub fn top_bar(ui: &mut egui::Ui, state: &mut AppState, engine: &[String], now: 
     });
 }
 
-/// A checkbox per objective of [`OBJECTIVES`], in its accent: shows or
+/// A checkbox per objective of [`super::objectives::OBJECTIVES`], in its accent: shows or
 /// hides its fit panel and map (the last one shown stays).
 fn panel_toggles(ui: &mut egui::Ui, state: &mut AppState) {
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("panels").strong());
-        for objective in OBJECTIVES {
+        for objective in state.objectives() {
             let s = style(objective);
             let mut on = state.visible(objective);
             let text = RichText::new(s.direction).color(s.colour);
@@ -255,13 +257,27 @@ fn table_field(value: &mut f64, range: (f64, f64), speed: f64) -> DragValue<'_> 
         .custom_formatter(|v, _| table_number(v))
 }
 
-/// The side panel: the modes table, scenario save/load, export (enabled
-/// while `can_export`: the maps are done), help.
+/// What the side panel shows besides the state: the alpha strip's sweep and
+/// where it was drawn, and whether the maps can be exported (they are done).
+pub struct SideInput<'a> {
+    /// The window's sweep of the current target along alpha.
+    pub alpha_strip: &'a Sweeps,
+    /// Where the alpha strip was drawn.
+    pub alpha_view: &'a mut AlphaStripView,
+    /// True while a map computes (the strip waits for the maps).
+    pub maps_busy: bool,
+    /// True once the maps of the current target are done.
+    pub can_export: bool,
+}
+
+/// The side panel: the modes table, the panels' toggles, the
+/// alpha-divergence's order and strip (while its panel is shown), scenario
+/// save/load, export (enabled while the maps are done), help.
 pub fn side_panel(
     ui: &mut egui::Ui,
     state: &mut AppState,
     side: &mut SideState,
-    can_export: bool,
+    input: SideInput<'_>,
     now: Instant,
 ) {
     side.rects.clear();
@@ -313,10 +329,35 @@ pub fn side_panel(
                     }
                 });
         });
+    // What follows scrolls where the window is too short for it.
+    egui::ScrollArea::vertical()
+        .id_salt("side-below-table")
+        .auto_shrink([false, false])
+        .show(ui, |ui| below_table(ui, state, side, input, now));
+}
+
+/// The side panel under the modes table: toggles, the alpha-divergence,
+/// scenario and export, help.
+fn below_table(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    side: &mut SideState,
+    input: SideInput<'_>,
+    now: Instant,
+) {
+    let can_export = input.can_export;
     ui.add_space(8.0);
     ui.separator();
     panel_toggles(ui, state);
     ui.separator();
+    if state.visible(Objective::Alpha(state.alpha())) {
+        let strip = alpha_strip::Strip {
+            sweeps: input.alpha_strip,
+            maps_busy: input.maps_busy,
+        };
+        alpha_strip::section(ui, state, &strip, input.alpha_view, now);
+        ui.separator();
+    }
     ui.heading("Scenario");
     ui.horizontal(|ui| {
         ui.label("file");

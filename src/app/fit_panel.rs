@@ -9,7 +9,7 @@ use eframe::egui::{
     Stroke, pos2, vec2,
 };
 
-use super::objectives::{Style, style};
+use super::objectives::{Style, style, title};
 use super::plot::{Frame2, THIN_TOLERANCE, ringed_disc, text_fitting, thin, ticks, x_axis};
 use super::state::{AppState, Handle};
 use crate::export::png::{nice_ticks, tick_label};
@@ -130,11 +130,12 @@ pub fn show(
     );
     let Style {
         colour: accent,
-        formula,
         direction,
         seeks,
+        value,
         ..
     } = style(objective);
+    let formula = title(objective);
     // The objective's accent down the card's left edge.
     painter.rect_filled(
         Rect::from_min_size(rect.left_top() + vec2(0.0, 6.0), vec2(3.0, 50.0)),
@@ -154,7 +155,7 @@ pub fn show(
         colour,
         status.left() - rect.left() - 20.0,
     );
-    let kl = format!("KL {:.5}", fit.eval.kl);
+    let kl = format!("{value} {:.5}", fit.eval.kl);
     let steps = format!("step {}", fit.steps());
     let q = format!("q = N({}, {:.3}²)", crate::number::fixed(mu, 3), sigma);
     let readouts = [
@@ -204,7 +205,10 @@ pub fn show(
         .iter()
         .map(|o| peak(o.sigma))
         .fold(0.0, f64::max);
-    let y_max = (1.12 * p_max.max(opt_max.min(3.0 * p_max))).clamp(0.02, 50.0);
+    // The tallest curve stays below the key and its handles clear of it.
+    let top = p_max.max(opt_max.min(3.0 * p_max));
+    let free = f64::from((KEY_ROOM / plot.height()).min(0.5));
+    let y_max = (top / (1.0 - free)).max(1.12 * top).clamp(0.02, 50.0);
     let f = Frame2 {
         rect: plot,
         x: (lo, hi),
@@ -437,6 +441,9 @@ pub fn show(
     ui.data_mut(|d| d.insert_temp(id, drawn));
     Some(f)
 }
+
+/// Points kept free at the top of the plot, above the tallest curve, for the key.
+const KEY_ROOM: f32 = 24.0;
 
 /// The panel's key, top right of the plot: what the solid and dashed curves are.
 fn key(painter: &egui::Painter, plot: Rect, dashed: bool) {

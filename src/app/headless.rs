@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 
 /// Most frames [`super::screenshot`] runs while waiting for the maps.
-pub const MAX_FRAMES: u32 = 6000;
+pub const MAX_FRAMES: u32 = 15_000;
 /// Simulated frame interval.
 const FRAME: Duration = Duration::from_millis(16);
 /// Longest wait for the GPU to finish a frame.

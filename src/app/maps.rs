@@ -51,8 +51,9 @@ pub enum Freshness {
 }
 
 /// One objective's map: the one on view and the one being computed.
-#[derive(Default)]
 pub struct MapSlot {
+    /// Its objective as [`OBJECTIVES`] lists it (see [`MapKey::same_map`]).
+    listed: Objective,
     shown: Option<ShownMap>,
     job: Option<(MapJob, MapKey)>,
     progress: f64,
@@ -61,6 +62,22 @@ pub struct MapSlot {
 }
 
 impl MapSlot {
+    fn new(listed: Objective) -> Self {
+        Self {
+            listed,
+            shown: None,
+            job: None,
+            progress: 0.0,
+            error: None,
+            versions: 0,
+        }
+    }
+
+    /// Whether maps computed for `a` and `b` are one map of this slot's objective.
+    fn same(&self, a: &MapKey, b: &MapKey) -> bool {
+        a.same_map(b, self.listed)
+    }
+
     /// The map on view (possibly for an older target while a new one computes).
     pub fn shown(&self) -> Option<&ShownMap> {
         self.shown.as_ref()
@@ -70,7 +87,7 @@ impl MapSlot {
     pub fn freshness(&self, key: &MapKey) -> Option<Freshness> {
         self.shown
             .as_ref()
-            .map(|s| match (&s.key == key, s.complete) {
+            .map(|s| match (self.same(&s.key, key), s.complete) {
                 (true, true) => Freshness::Current,
                 (true, false) => Freshness::Provisional,
                 (false, _) => Freshness::Stale,
@@ -91,7 +108,7 @@ impl MapSlot {
     pub fn current(&self, key: &MapKey) -> Option<&Landscape> {
         self.shown
             .as_ref()
-            .filter(|s| s.complete && &s.key == key)
+            .filter(|s| s.complete && self.same(&s.key, key))
             .map(|s| &s.landscape)
     }
 
@@ -131,11 +148,11 @@ impl MapSlot {
     }
 
     fn wants(&self, key: &MapKey) -> bool {
-        let computing = self.job.as_ref().is_some_and(|(_, k)| k == key);
+        let computing = self.job.as_ref().is_some_and(|(_, k)| self.same(k, key));
         let done = self
             .shown
             .as_ref()
-            .is_some_and(|s| s.complete && &s.key == key);
+            .is_some_and(|s| s.complete && self.same(&s.key, key));
         !(computing || done)
     }
 }
@@ -181,7 +198,7 @@ impl Maps {
             engine,
             grid,
             steps,
-            slots: OBJECTIVES.iter().map(|_| MapSlot::default()).collect(),
+            slots: OBJECTIVES.into_iter().map(MapSlot::new).collect(),
             prepared: false,
             pace: FramePace::default(),
             gate,
@@ -288,7 +305,8 @@ impl Maps {
                 if earlier_busy {
                     continue;
                 }
-                let problem = Problem::new(key.target.clone(), objective, key.family);
+                let problem =
+                    Problem::new(key.target.clone(), key.objective(objective), key.family);
                 let job = MapJob::start(
                     engine.clone(),
                     problem,
@@ -306,11 +324,9 @@ impl Maps {
     }
 }
 
-/// The order maps compute in: objectives whose optima only their map
-/// finds first (the dashed curves wait on them), closed-form ones last,
-/// otherwise as in [`OBJECTIVES`].
+/// The order maps compute in: by [`super::objectives::Style::map_rank`].
 pub fn map_order() -> Vec<Objective> {
     let mut order = OBJECTIVES.to_vec();
-    order.sort_by_key(|&o| style(o).closed_form);
+    order.sort_by_key(|&o| style(o).map_rank);
     order
 }

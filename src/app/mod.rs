@@ -1,16 +1,18 @@
 //! The interactive window: a row per objective shown (see
-//! [`objectives::OBJECTIVES`]; inclusive on top, exclusive below), each the
-//! widget's fit panel with a basin map beside it, controls on top and a side
-//! panel with the modes table, the panels' toggles and save/load. [`run`] opens it with eframe;
+//! [`objectives::OBJECTIVES`]; inclusive on top, exclusive, then the
+//! alpha-divergence), each the widget's fit panel with a basin map beside
+//! it, controls on top and a side panel with the modes table, the panels'
+//! toggles, the alpha-divergence's order and strip, and save/load. [`run`] opens it with eframe;
 //! [`screenshot`] renders it offscreen through [`headless::Headless`].
 //!
 //! Rooms: `state` (all logic, no drawing), `objectives` (the list of
 //! objectives and their styles), `maps` (background map jobs),
-//! `fit_panel`, `basin_map`, `controls` (views), `files` (the window's
+//! `fit_panel`, `basin_map`, `controls`, `alpha_strip` (views), `files` (the window's
 //! writes and their confirmation), `plot` (axes), `headless`,
 //! `frame_clock` (frame gaps, shown and optionally logged), `x11_focus`
 //! (the keyboard after a click with no window manager).
 
+pub mod alpha_strip;
 pub mod basin_band;
 pub mod basin_map;
 pub mod controls;
@@ -42,12 +44,13 @@ use crate::engine::submit_gate::SubmitGate;
 use crate::error::{Error, Result};
 use crate::export::{self, BasinReport};
 use crate::landscape::Landscape;
-use crate::objective::Objective;
+use crate::objective::{Alpha, Objective};
 use crate::palette::optimum_colour;
 use crate::scenario::Scenario;
 
+use alpha_strip::AlphaStripView;
 use basin_map::{MapInput, MapView};
-use controls::{Control, SideState};
+use controls::{Control, SideInput, SideState};
 use files::{FileKind, FileRequest};
 use fit_panel::{DashedOptimum, PanelInfo};
 use frame_clock::FrameClock;
@@ -88,6 +91,9 @@ pub struct App {
     views: Vec<ObjectiveViews>,
     sweeps: Sweeps,
     sweep_view: SweepView,
+    /// The alpha strip's sweep (the current target along alpha) and where it was drawn.
+    alpha_strip: Sweeps,
+    alpha_view: AlphaStripView,
     /// The right column shows the sweep rather than the basin maps.
     sweep_open: bool,
     side: SideState,
@@ -112,6 +118,8 @@ impl App {
                 .collect(),
             sweeps: Sweeps::default(),
             sweep_view: SweepView::default(),
+            alpha_strip: Sweeps::default(),
+            alpha_view: AlphaStripView::default(),
             sweep_open: false,
             side: SideState::default(),
             styled: false,
@@ -147,6 +155,16 @@ impl App {
             .all(|&o| self.current_map(o).is_some())
     }
 
+    /// True once every map shown and the alpha strip (while the
+    /// alpha-divergence is shown) are computed for the current settings.
+    pub fn computed(&self) -> bool {
+        let strip = match self.state.settled_alpha_strip_key() {
+            Some(key) => self.alpha_strip.shown().is_some_and(|(k, _)| *k == key),
+            None => true,
+        };
+        self.maps_done() && strip
+    }
+
     /// Opens the sweep in the right column (true) or the basin maps (false).
     pub fn set_sweep_open(&mut self, open: bool) {
         self.sweep_open = open;
@@ -162,6 +180,16 @@ impl App {
         &self.sweeps
     }
 
+    /// The alpha strip's sweep on view and the one computing.
+    pub fn alpha_strip(&self) -> &Sweeps {
+        &self.alpha_strip
+    }
+
+    /// Where the alpha strip was drawn in the last frame.
+    pub fn alpha_view(&self) -> &AlphaStripView {
+        &self.alpha_view
+    }
+
     /// Where the sweep view drew its plots in the last frame.
     pub fn sweep_view(&self) -> &SweepView {
         &self.sweep_view
@@ -174,9 +202,10 @@ impl App {
     /// The finished maps of the current target, family and lr as a `basins`
     /// report (in [`maps::map_order`]: exclusive first), for export; None until one is computed.
     pub fn report(&self) -> Option<BasinReport> {
+        let key = self.state.current_key();
         let maps: Vec<(Objective, Landscape)> = maps::map_order()
             .into_iter()
-            .filter_map(|o| self.current_map(o).map(|l| (o, l.clone())))
+            .filter_map(|o| self.current_map(o).map(|l| (key.objective(o), l.clone())))
             .collect();
         if maps.is_empty() {
             return None;
@@ -353,9 +382,12 @@ impl App {
         let shown = self.maps.slot(objective).shown()?;
         let l = &shown.landscape;
         let grid = self.maps.grid();
-        let key = self.state.current_key();
-        let current = shown.complete && shown.key == key;
-        if shown.key != key {
+        let freshness = self
+            .maps
+            .slot(objective)
+            .freshness(&self.state.current_key());
+        let current = freshness == Some(Freshness::Current);
+        if freshness == Some(Freshness::Stale) {
             // The map on view belongs to earlier settings: its optima may be gone.
             return Some(vec![
                 "destination: shown once the map of the new settings is done".into(),
@@ -394,9 +426,10 @@ impl App {
         };
         Some(vec![
             format!(
-                "{verb} optimum #{k} (μ {}, σ {:.3}, KL {:.4})  [{how}]",
+                "{verb} optimum #{k} (μ {}, σ {:.3}, {} {:.4})  [{how}]",
                 crate::number::fixed(o.mu, 3),
                 o.sigma,
+                objectives::style(objective).value,
                 o.kl
             ),
             format!("{verb} optimum #{k}  [{how}]"),
@@ -427,6 +460,12 @@ impl App {
             .then(|| self.state.settled_sweep_key())
             .flatten();
         self.sweeps.update(wanted.as_ref(), now);
+        // The strip starts once the maps are done: on a software adapter both
+        // share the CPU, and the maps are what the user looks at first.
+        let strip = (!self.maps.busy())
+            .then(|| self.state.settled_alpha_strip_key())
+            .flatten();
+        self.alpha_strip.update(strip.as_ref(), now);
         // The map in flight runs its chunk alongside this frame's drawing.
         self.maps.frame(self.continuous());
 
@@ -453,7 +492,13 @@ impl App {
             .show(ui, |ui| {
                 ui.add_space(6.0);
                 let can_export = self.maps_done();
-                controls::side_panel(ui, &mut self.state, &mut self.side, can_export, now);
+                let input = SideInput {
+                    alpha_strip: &self.alpha_strip,
+                    alpha_view: &mut self.alpha_view,
+                    maps_busy: self.maps.busy(),
+                    can_export,
+                };
+                controls::side_panel(ui, &mut self.state, &mut self.side, input, now);
             });
         if let Some(request) = self.side.write.take() {
             self.write(&request);
@@ -474,7 +519,7 @@ impl App {
         if self.continuous() {
             self.frames.continues(now);
             ctx.request_repaint();
-        } else if self.maps.busy() || self.sweeps.busy() {
+        } else if self.maps.busy() || self.sweeps.busy() || self.alpha_strip.busy() {
             ctx.request_repaint_after(MAP_ONLY_FRAME);
         }
         // A frame answering input hands the device back at once.
@@ -587,7 +632,11 @@ pub fn engine_for(
 /// Opens the window (blocks until it is closed). The maps share eframe's
 /// wgpu device; without one they run on the CPU engine. With `frame_log`,
 /// every gap between frames is written there (see [`FrameClock::log_to`]).
-pub fn run(scenario: Scenario, frame_log: Option<Box<dyn std::io::Write>>) -> Result<()> {
+pub fn run(
+    scenario: Scenario,
+    alpha: Alpha,
+    frame_log: Option<Box<dyn std::io::Write>>,
+) -> Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("kl-landscape")
@@ -616,6 +665,7 @@ pub fn run(scenario: Scenario, frame_log: Option<Box<dyn std::io::Write>>) -> Re
             // for 0.26 s at 16 modes. A failure shows again as the map's error.
             drop(engine.prepare(scenario.target.modes().len()));
             let mut app = App::new(&scenario, Some(engine), seed);
+            app.state.open_with_alpha(alpha);
             if let Some(log) = frame_log {
                 app.frames.log_to(log)?;
             }
@@ -646,10 +696,17 @@ fn without_location(text: &str) -> String {
     format!("{}: {rest}", &text[..at])
 }
 
-/// Renders the window offscreen after `frames` frames (None: until both maps
-/// are done, at most [`headless::MAX_FRAMES`]) and writes it as a PNG to `path`.
-pub fn screenshot(scenario: Scenario, path: &Path, frames: Option<u32>) -> Result<()> {
+/// Renders the window offscreen, its alpha-divergence `alpha`, after
+/// `frames` frames (None: until every map and the alpha strip are done, at most
+/// [`headless::MAX_FRAMES`]) and writes it as a PNG to `path`.
+pub fn screenshot(
+    scenario: Scenario,
+    alpha: Alpha,
+    path: &Path,
+    frames: Option<u32>,
+) -> Result<()> {
     let mut h = headless::Headless::new(&scenario, WINDOW_SIZE, fastrand::u64(..))?;
+    h.app_mut().state.open_with_alpha(alpha);
     match frames {
         Some(n) => {
             for _ in 0..n {
@@ -657,7 +714,7 @@ pub fn screenshot(scenario: Scenario, path: &Path, frames: Option<u32>) -> Resul
             }
         }
         None => {
-            h.run_until(headless::MAX_FRAMES, App::maps_done);
+            h.run_until(headless::MAX_FRAMES, App::computed);
         }
     }
     h.save_png(path)

@@ -10,12 +10,12 @@ use crate::defaults::{
 };
 use crate::engine::fit::{FitState, Kernel};
 use crate::engine::{CONVERGED, DIVERGED, RUNNING};
-use crate::objective::{Eval, Family, Objective, Problem};
+use crate::objective::{Alpha, AlphaForm, Eval, Family, Objective, Problem};
 use crate::scenario::Scenario;
 use crate::target::{MAX_ABS_MEAN, Mixture, Mode, STD_RANGE};
 
-use super::objectives::OBJECTIVES;
-use super::sweep_setup::{SweepChoice, SweepKey};
+use super::objectives::{OBJECTIVES, WINDOW_ALPHA, with_alpha};
+use super::sweep_setup::{ALPHA_STRIP_GRID, SWEEP_GRID, SweepChoice, SweepKey};
 
 /// Pixels of vertical drag per unit of sigma (widget rule).
 pub const PX_PER_SIGMA: f64 = 150.0;
@@ -93,7 +93,7 @@ struct Drag {
 /// start clicked on the map ends where the map says.
 #[derive(Debug, Clone)]
 pub struct LiveFit {
-    /// Which KL direction this fit minimises.
+    /// Which objective this fit minimises.
     pub objective: Objective,
     problem: Problem,
     kernel: Kernel<f64>,
@@ -185,10 +185,12 @@ impl LiveFit {
         self.restart(self.position());
     }
 
-    /// Rebuilds the problem and kernel for a new target, family or lr; the position is kept.
-    fn rebuild(&mut self, target: &Mixture, family: Family, lr: f64) {
+    /// Rebuilds the problem and kernel for a new target, family, lr or
+    /// objective (an alpha-divergence of another order); the position is kept.
+    fn rebuild(&mut self, target: &Mixture, objective: Objective, family: Family, lr: f64) {
         let family_changed = family != self.problem.family;
-        self.problem = Problem::new(target.clone(), self.objective, family);
+        self.objective = objective;
+        self.problem = Problem::new(target.clone(), objective, family);
         self.kernel = Kernel::new(&self.problem, lr);
         if family_changed {
             self.reset_adam();
@@ -226,6 +228,24 @@ pub struct MapKey {
     pub family: Family,
     /// Adam's learning rate.
     pub lr: f64,
+    /// The alpha-divergence's order and form (only its own map depends on it).
+    pub alpha: Alpha,
+}
+
+impl MapKey {
+    /// `listed` (one of [`OBJECTIVES`]) as this key computes it.
+    pub fn objective(&self, listed: Objective) -> Objective {
+        with_alpha(listed, self.alpha)
+    }
+
+    /// Whether the maps of `listed` for `self` and `other` are one map: the
+    /// alpha-divergence's order matters to its own map only.
+    pub fn same_map(&self, other: &MapKey, listed: Objective) -> bool {
+        self.target == other.target
+            && self.family == other.family
+            && self.lr == other.lr
+            && self.objective(listed) == other.objective(listed)
+    }
 }
 
 /// Everything the window shows and changes, with no drawing.
@@ -239,6 +259,7 @@ pub struct AppState {
     /// Whether each objective's panel and map are shown, as `fits`.
     visible: Vec<bool>,
     lr_slider: f64,
+    alpha: Alpha,
     held_sigma: f64,
     sweep: SweepChoice,
     /// Optimisation steps per frame, 1..=[`MAX_SPEED`].
@@ -256,7 +277,10 @@ impl AppState {
     pub fn new(scenario: &Scenario, seed: u64) -> Self {
         let lr = lr_of_slider(lr_slider_default());
         let mixture = scenario.target.clone();
-        let fit = |objective| LiveFit::new(&mixture, objective, scenario.family, lr, [0.0, 1.5]);
+        let fit = |listed| {
+            let objective = with_alpha(listed, WINDOW_ALPHA);
+            LiveFit::new(&mixture, objective, scenario.family, lr, [0.0, 1.5])
+        };
         let mut state = Self {
             modes: mixture.modes().to_vec(),
             fits: OBJECTIVES.iter().map(|&o| fit(o)).collect(),
@@ -264,6 +288,7 @@ impl AppState {
             mixture,
             family: scenario.family,
             lr_slider: lr_slider_default(),
+            alpha: WINDOW_ALPHA,
             held_sigma: scenario.family.fixed_sigma().unwrap_or(DEFAULT_FIXED_SIGMA),
             sweep: SweepChoice::new(Objective::Exclusive, &scenario.target),
             speed: DEFAULT_STEPS_PER_FRAME,
@@ -315,13 +340,19 @@ impl AppState {
         self.visible[index(objective)]
     }
 
+    /// Every objective as the fits compute it (the alpha-divergence of the
+    /// window's order), in the order of [`OBJECTIVES`].
+    pub fn objectives(&self) -> Vec<Objective> {
+        self.fits.iter().map(|f| f.objective).collect()
+    }
+
     /// The objectives shown, in the order of [`OBJECTIVES`].
     pub fn visible_objectives(&self) -> Vec<Objective> {
-        OBJECTIVES
-            .iter()
+        self.objectives()
+            .into_iter()
             .zip(&self.visible)
             .filter(|(_, v)| **v)
-            .map(|(o, _)| *o)
+            .map(|(o, _)| o)
             .collect()
     }
 
@@ -334,7 +365,7 @@ impl AppState {
             return false;
         }
         self.visible[i] = visible;
-        if !visible && self.dragging() == Some(Handle::Q(objective)) {
+        if !visible && matches!(self.dragging(), Some(Handle::Q(o)) if index(o) == i) {
             self.drag = None;
         }
         true
@@ -348,6 +379,42 @@ impl AppState {
     /// Adam's learning rate from the slider.
     pub fn lr(&self) -> f64 {
         lr_of_slider(self.lr_slider)
+    }
+
+    /// The alpha-divergence's order and form.
+    pub fn alpha(&self) -> Alpha {
+        self.alpha
+    }
+
+    /// Sets the alpha-divergence's order (clamped to [0, 1]; at 0 and 1 it
+    /// is the exclusive and inclusive KL): its fit keeps its position with
+    /// the new objective, and its map restarts once the edit has settled.
+    pub fn set_alpha(&mut self, a: f64, now: Instant) {
+        if !a.is_finite() {
+            return;
+        }
+        self.set_alpha_divergence(Alpha::new(a.clamp(0.0, 1.0), self.alpha.form), now);
+    }
+
+    /// Sets the alpha-divergence's form (Amari's or the Renyi one: the same
+    /// minima, other gradients, so other paths and basins).
+    pub fn set_alpha_form(&mut self, form: AlphaForm, now: Instant) {
+        self.set_alpha_divergence(Alpha::new(self.alpha.a(), form), now);
+    }
+
+    fn set_alpha_divergence(&mut self, alpha: Alpha, now: Instant) {
+        if alpha != self.alpha {
+            self.open_with_alpha(alpha);
+            self.touch(now);
+        }
+    }
+
+    /// Takes the alpha-divergence `alpha` at once, with no edit to settle
+    /// (the window opening with `gui --alpha`).
+    pub fn open_with_alpha(&mut self, alpha: Alpha) {
+        self.alpha = alpha;
+        self.sweep.set_alpha(alpha);
+        self.rebuild();
     }
 
     /// The handle being dragged, if any.
@@ -370,6 +437,7 @@ impl AppState {
             target: self.mixture.clone(),
             family: self.family,
             lr: self.lr(),
+            alpha: self.alpha,
         }
     }
 
@@ -393,6 +461,17 @@ impl AppState {
     /// (else a new objective or kind takes its default range).
     pub fn set_sweep_choice(&mut self, mut choice: SweepChoice) {
         choice.fit_to(&self.mixture);
+        // An alpha sweep is of the alpha-divergence: choosing alpha takes
+        // it, choosing another objective leaves alpha for the default kind.
+        if choice.moves_alpha() && !matches!(choice.objective, Objective::Alpha(_)) {
+            if self.sweep.moves_alpha() {
+                let kind = SweepChoice::new(choice.objective, &self.mixture).kind;
+                choice.set_kind(kind, &self.mixture);
+            } else {
+                choice.objective = Objective::Alpha(self.alpha);
+            }
+        }
+        choice.set_alpha(self.alpha);
         let scenario = self.scenario();
         let valid = choice.from < choice.to
             && choice.scenario_at(&scenario, choice.from).is_ok()
@@ -413,17 +492,49 @@ impl AppState {
         self.current_sweep_key()
     }
 
+    /// The key of the alpha strip's sweep (the current target along the
+    /// alpha-divergence's order), settled or not.
+    pub fn alpha_strip_key(&self) -> Option<SweepKey> {
+        SweepKey::of(
+            SweepChoice::along_alpha(self.alpha),
+            &self.scenario(),
+            self.lr(),
+            ALPHA_STRIP_GRID,
+        )
+    }
+
+    /// The alpha strip's sweep to compute now: None while an edit is in
+    /// progress or the alpha-divergence's panel is hidden.
+    pub fn settled_alpha_strip_key(&self) -> Option<SweepKey> {
+        self.settled_key()?;
+        let shown = self
+            .visible
+            .iter()
+            .zip(&OBJECTIVES)
+            .any(|(v, o)| *v && matches!(o, Objective::Alpha(_)));
+        if shown { self.alpha_strip_key() } else { None }
+    }
+
     /// The key of the sweep of the current target (settled or not).
     pub fn current_sweep_key(&self) -> Option<SweepKey> {
-        SweepKey::of(self.sweep, &self.scenario(), self.lr())
+        SweepKey::of(self.sweep, &self.scenario(), self.lr(), SWEEP_GRID)
     }
 
     /// Sets the swept parameter to `value` (a click on the sweep's diagram):
-    /// the target changes as by a table edit, so the fits and maps follow
-    /// once it settles. False (nothing changed) if `value` leaves its domain.
+    /// the target (or the alpha-divergence's order) changes as by a table
+    /// edit (or the slider), so the fits and maps follow once it settles.
+    /// False (nothing changed) if `value` leaves its domain.
     pub fn set_sweep_value(&mut self, value: f64, now: Instant) -> bool {
         if !value.is_finite() {
             return false;
+        }
+        if self.sweep.moves_alpha() {
+            if !(0.0..=1.0).contains(&value) {
+                return false;
+            }
+            self.drag = None;
+            self.set_alpha(value, now);
+            return true;
         }
         let Ok(s) = self.sweep.scenario_at(&self.scenario(), value) else {
             return false;
@@ -436,8 +547,8 @@ impl AppState {
 
     fn rebuild(&mut self) {
         let (target, family, lr) = (self.mixture.clone(), self.family, self.lr());
-        for fit in &mut self.fits {
-            fit.rebuild(&target, family, lr);
+        for (fit, &listed) in self.fits.iter_mut().zip(&OBJECTIVES) {
+            fit.rebuild(&target, with_alpha(listed, self.alpha), family, lr);
         }
     }
 
@@ -797,14 +908,15 @@ impl AppState {
     }
 }
 
-/// Where `objective` stands in [`OBJECTIVES`] (the index of its fit).
+/// Where `objective` stands in [`OBJECTIVES`] (the index of its fit): an
+/// alpha-divergence of any order is the window's alpha-divergence.
 ///
 /// # Panics
-/// If the window does not show `objective` (it is not in [`OBJECTIVES`]).
+/// If the window does not show `objective`'s kind (it is not in [`OBJECTIVES`]).
 pub fn index(objective: Objective) -> usize {
     OBJECTIVES
         .iter()
-        .position(|&o| o == objective)
+        .position(|o| o.key() == objective.key())
         .expect("the window lists every objective it is asked about")
 }
 

@@ -88,11 +88,14 @@ impl Job {
                 cancel: cancel2,
             };
             let lock = || shared2.lock().unwrap_or_else(|p| p.into_inner());
-            let result = key2.choice.spec(&key2.base, key2.lr).and_then(|spec| {
-                crate::sweep::sweep(&spec, key2.choice.objective, &engine, &mut |p| {
-                    lock().progress = p;
-                })
-            });
+            let result = key2
+                .choice
+                .spec(&key2.base, key2.lr, key2.starts)
+                .and_then(|spec| {
+                    crate::sweep::sweep(&spec, key2.choice.objective, &engine, &mut |p| {
+                        lock().progress = p;
+                    })
+                });
             lock().result = Some(result);
         });
         Self {

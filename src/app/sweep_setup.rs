@@ -1,12 +1,13 @@
 //! What the window's sweep varies, with no drawing: the separation of two
-//! chosen modes, or a chosen mode's mean, std or weight share, over a range;
+//! chosen modes, a chosen mode's mean, std or weight share, or the
+//! alpha-divergence's order, over a range;
 //! the sweep's spec for the current target, the parameter's value in it, and
 //! the target at another value (what a click on the diagram sets).
 
 use crate::defaults::DEFAULT_STEPS;
 use crate::error::Result;
 use crate::landscape::Grid;
-use crate::objective::Objective;
+use crate::objective::{Alpha, Objective};
 use crate::scenario::Scenario;
 use crate::sweep::{Parameter, SweepSpec};
 use crate::target::Mixture;
@@ -14,6 +15,10 @@ use crate::target::Mixture;
 /// Starts per value of the window's sweep (mu columns, sigma rows): small,
 /// so a sweep finishes in seconds on the CPU engine.
 pub const SWEEP_GRID: (usize, usize) = (32, 16);
+/// Starts per value of the alpha strip, which shows no basin fractions: its
+/// maps only seed the branches, which continuation then follows (on the
+/// widget's target the same branches and events as 32x16, in 6 s, not 27 s).
+pub const ALPHA_STRIP_GRID: (usize, usize) = (16, 8);
 /// Values of the window's sweep.
 pub const SWEEP_VALUES: usize = 21;
 
@@ -28,15 +33,18 @@ pub enum SweepKind {
     Std,
     /// A mode's share of the weight (the others keep their proportions).
     Weight,
+    /// The alpha-divergence's order a (the target stays).
+    Alpha,
 }
 
 impl SweepKind {
     /// Every kind, in the selector's order.
-    pub const ALL: [SweepKind; 4] = [
+    pub const ALL: [SweepKind; 5] = [
         SweepKind::Separation,
         SweepKind::Mean,
         SweepKind::Std,
         SweepKind::Weight,
+        SweepKind::Alpha,
     ];
 
     /// The selector's label.
@@ -46,6 +54,7 @@ impl SweepKind {
             SweepKind::Mean => "mean",
             SweepKind::Std => "std",
             SweepKind::Weight => "weight",
+            SweepKind::Alpha => "alpha",
         }
     }
 
@@ -56,6 +65,7 @@ impl SweepKind {
             SweepKind::Mean => (value - 5.0, value + 5.0),
             SweepKind::Std => (0.2, (2.0 * value).max(3.0)),
             SweepKind::Weight => (0.05, 0.95),
+            SweepKind::Alpha => (0.0, 1.0),
         }
     }
 }
@@ -98,6 +108,18 @@ impl SweepChoice {
         choice
     }
 
+    /// The alpha-divergence `alpha`'s order over all of [0, 1] (the window's alpha strip).
+    pub fn along_alpha(alpha: Alpha) -> Self {
+        Self {
+            objective: Objective::Alpha(alpha),
+            kind: SweepKind::Alpha,
+            mode: 0,
+            other: 1,
+            from: 0.0,
+            to: 1.0,
+        }
+    }
+
     /// Switches to `kind` (a separation needs two modes) with its default range.
     pub fn set_kind(&mut self, kind: SweepKind, target: &Mixture) {
         if kind == SweepKind::Separation && target.modes().len() < 2 {
@@ -106,6 +128,19 @@ impl SweepChoice {
         self.kind = kind;
         self.fit_to(target);
         (self.from, self.to) = kind.default_range(self.value_in(target));
+    }
+
+    /// Keeps an alpha-divergence's order in step with the window's (an
+    /// alpha sweep moves the order of the window's form).
+    pub fn set_alpha(&mut self, alpha: Alpha) {
+        if let Objective::Alpha(_) = self.objective {
+            self.objective = Objective::Alpha(alpha);
+        }
+    }
+
+    /// Whether the sweep varies the objective rather than the target.
+    pub fn moves_alpha(&self) -> bool {
+        self.kind == SweepKind::Alpha
     }
 
     /// Keeps the chosen modes within `target` (after a mode is deleted):
@@ -141,6 +176,7 @@ impl SweepChoice {
             SweepKind::Mean => Parameter::Mean(self.mode),
             SweepKind::Std => Parameter::Std(self.mode),
             SweepKind::Weight => Parameter::Weight(self.mode),
+            SweepKind::Alpha => Parameter::Alpha,
         }
     }
 
@@ -162,6 +198,10 @@ impl SweepChoice {
             SweepKind::Mean => m[self.mode].mean,
             SweepKind::Std => m[self.mode].std,
             SweepKind::Weight => m[self.mode].weight,
+            SweepKind::Alpha => match self.objective {
+                Objective::Alpha(alpha) => alpha.a(),
+                _ => 0.0,
+            },
         }
     }
 
@@ -192,14 +232,15 @@ impl SweepChoice {
         })
     }
 
-    /// The sweep of `scenario` at learning rate `lr` over the window's grid.
-    pub fn spec(&self, scenario: &Scenario, lr: f64) -> Result<SweepSpec> {
+    /// The sweep of `scenario` at learning rate `lr`, `starts` (mu columns,
+    /// sigma rows) per value.
+    pub fn spec(&self, scenario: &Scenario, lr: f64, starts: (usize, usize)) -> Result<SweepSpec> {
         SweepSpec::new(
             self.reordered(scenario)?,
             self.parameter(),
             (self.from, self.to),
             SWEEP_VALUES,
-            Grid::default_ranges(SWEEP_GRID.0, SWEEP_GRID.1),
+            Grid::default_ranges(starts.0, starts.1),
             DEFAULT_STEPS,
             lr,
         )
@@ -213,6 +254,7 @@ impl SweepChoice {
             SweepKind::Mean => format!("mean of mode {k}"),
             SweepKind::Std => format!("std of mode {k}"),
             SweepKind::Weight => format!("weight share of mode {k}"),
+            SweepKind::Alpha => self.parameter().label(),
         }
     }
 }
@@ -227,16 +269,29 @@ pub struct SweepKey {
     pub base: Scenario,
     /// Adam's learning rate.
     pub lr: f64,
+    /// Starts per value (mu columns, sigma rows).
+    pub starts: (usize, usize),
 }
 
 impl SweepKey {
-    /// The key of `choice` on `scenario` at `lr`; None if the choice does
-    /// not apply to it (its range leaves the parameter's domain).
-    pub fn of(choice: SweepChoice, scenario: &Scenario, lr: f64) -> Option<Self> {
+    /// The key of `choice` on `scenario` at `lr` with `starts` per value;
+    /// None if the choice does not apply to it (its range leaves the
+    /// parameter's domain).
+    pub fn of(
+        mut choice: SweepChoice,
+        scenario: &Scenario,
+        lr: f64,
+        starts: (usize, usize),
+    ) -> Option<Self> {
+        // Along alpha the order now is only where the sweep is looked at.
+        if let (true, Objective::Alpha(alpha)) = (choice.moves_alpha(), choice.objective) {
+            choice.objective = Objective::Alpha(Alpha::new(choice.from, alpha.form));
+        }
         Some(Self {
             choice,
             base: choice.scenario_at(scenario, choice.from).ok()?,
             lr,
+            starts,
         })
     }
 }

@@ -11,7 +11,7 @@ use eframe::egui::{
     self, Align2, Color32, DragValue, FontId, Mesh, Pos2, Rect, Sense, Shape, Stroke, pos2, vec2,
 };
 
-use super::objectives::{OBJECTIVES, style};
+use super::objectives::style;
 use super::plot::{Frame2, rgb, text_fitting, ticks, x_axis, y_axis};
 use super::state::AppState;
 use super::sweep_job::Sweeps;
@@ -43,7 +43,7 @@ fn branch_colour(s: &ObjectiveSweep, b: usize) -> Color32 {
 }
 
 /// The word a bifurcation's label starts with.
-fn word(kind: BifurcationKind) -> &'static str {
+pub(super) fn word(kind: BifurcationKind) -> &'static str {
     match kind {
         BifurcationKind::Fold => "fold",
         BifurcationKind::Pitchfork => "pitchfork",
@@ -196,7 +196,7 @@ pub fn show(
         draw_branches(&clip, &diagram, s, &fade);
         draw_bands(&band_clip, &bands, s, &fade);
         if !stale {
-            draw_bifurcations(&clip, &diagram, s);
+            draw_bifurcations(&clip, &diagram, s, true);
         }
     }
     for f in [&diagram, &bands] {
@@ -294,7 +294,7 @@ pub fn show(
 }
 
 /// A value in at most four significant digits, for the labels on the plot.
-fn readable_short(v: f64) -> String {
+pub(super) fn readable_short(v: f64) -> String {
     readable(format!("{v:.4}").parse().unwrap_or(v))
 }
 
@@ -303,13 +303,14 @@ fn controls_row(ui: &mut egui::Ui, state: &mut AppState) {
     let old = state.sweep_choice();
     let mut c: SweepChoice = old;
     let n = state.modes().len();
+    let objectives = state.objectives();
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
         egui::ComboBox::from_id_salt("sweep-objective")
             .selected_text(style(c.objective).direction)
             .width(80.0)
             .show_ui(ui, |ui| {
-                for o in OBJECTIVES {
+                for o in objectives {
                     ui.selectable_value(&mut c.objective, o, style(o).direction);
                 }
             });
@@ -323,10 +324,12 @@ fn controls_row(ui: &mut egui::Ui, state: &mut AppState) {
                     }
                 }
             });
-        ui.label("mode");
-        let mut mode = c.mode + 1;
-        ui.add(DragValue::new(&mut mode).range(1..=n).speed(0.05));
-        c.mode = mode - 1;
+        if !c.moves_alpha() {
+            ui.label("mode");
+            let mut mode = c.mode + 1;
+            ui.add(DragValue::new(&mut mode).range(1..=n).speed(0.05));
+            c.mode = mode - 1;
+        }
         if c.kind == SweepKind::Separation {
             ui.label("and");
             let mut other = c.other + 1;
@@ -346,7 +349,9 @@ fn controls_row(ui: &mut egui::Ui, state: &mut AppState) {
     }
 }
 
-fn draw_branches(
+/// Draws every branch of `s` (mu* against the parameter): minima solid,
+/// saddles dashed, the global best bold, each colour through `fade`.
+pub(super) fn draw_branches(
     painter: &egui::Painter,
     f: &Frame2,
     s: &ObjectiveSweep,
@@ -376,7 +381,14 @@ fn draw_branches(
     }
 }
 
-fn draw_bifurcations(painter: &egui::Painter, f: &Frame2, s: &ObjectiveSweep) {
+/// Marks the folds (circles), pitchforks (diamonds) and Maxwell points
+/// (squares) of `s`, with their names and values when `labelled`.
+pub(super) fn draw_bifurcations(
+    painter: &egui::Painter,
+    f: &Frame2,
+    s: &ObjectiveSweep,
+    labelled: bool,
+) {
     let ink = Color32::from_gray(20);
     for (i, b) in s.bifurcations.iter().enumerate() {
         let p = f.to_screen_clamped(b.value, b.mu);
@@ -406,6 +418,9 @@ fn draw_bifurcations(painter: &egui::Painter, f: &Frame2, s: &ObjectiveSweep) {
                     Stroke::new(1.8, ink),
                 ));
             }
+        }
+        if !labelled {
+            continue;
         }
         // Labels alternate above and below so neighbours rarely overlap.
         let dy = if i % 2 == 0 { -8.0 } else { 8.0 };

@@ -130,14 +130,7 @@ impl ObjectiveArgs {
                             "--objective alpha needs --alpha A (the order, in [0, 1])",
                         ));
                     };
-                    let a = parse_number("--alpha", text)?;
-                    if !(0.0..=1.0).contains(&a) {
-                        return Err(Error::input(format!(
-                            "--alpha must be in [0, 1] (got {}): outside, D_a exists only where a / s_k^2 + (1 - a) / sigma^2 > 0 for every mode, which this version does not support",
-                            readable(a)
-                        )));
-                    }
-                    vec![Objective::Alpha(Alpha::new(a, self.alpha_form))]
+                    vec![Objective::Alpha(parse_alpha(text, self.alpha_form)?)]
                 }
                 other => {
                     return Err(Error::input(format!(
@@ -159,6 +152,18 @@ impl ObjectiveArgs {
         }
         Ok(out)
     }
+}
+
+/// The alpha-divergence of order `text` (`--alpha`, in [0, 1]) in `form`.
+pub fn parse_alpha(text: &str, form: AlphaForm) -> Result<Alpha> {
+    let a = parse_number("--alpha", text)?;
+    if !(0.0..=1.0).contains(&a) {
+        return Err(Error::input(format!(
+            "--alpha must be in [0, 1] (got {}): outside, D_a exists only where a / s_k^2 + (1 - a) / sigma^2 > 0 for every mode, which this version does not support",
+            readable(a)
+        )));
+    }
+    Ok(Alpha::new(a, form))
 }
 
 /// The engine for every one of `problems`: [`crate::engine::engine_for`]
