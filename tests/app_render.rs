@@ -14,6 +14,7 @@ use kl_landscape::app::headless::Picture;
 use kl_landscape::app::headless::{Headless, render_state};
 use kl_landscape::app::maps::Maps;
 use kl_landscape::app::state::{Handle, X_VIEW};
+use kl_landscape::app::sweep_setup::SweepKind;
 use kl_landscape::app::warm_up::{TEXTURES, warm_up};
 use kl_landscape::app::{MIN_WINDOW_SIZE, WINDOW_SIZE, engine_for};
 use kl_landscape::defaults::DEFAULT_STEPS;
@@ -884,4 +885,42 @@ fn the_alpha_slider_and_strip_set_the_order_and_its_map_follows() {
     assert!(new.optima[0].mu.abs() < 1e-6 && new.optima[0].sigma > 2.0);
     let now = read(&mut h, alpha);
     assert!(now.contains(", D ") && now != readout, "{readout} -> {now}");
+}
+
+#[test]
+fn the_sweep_tab_sweeps_alpha_and_a_click_sets_the_order() {
+    let Some(mut h) = window(Some(small_grid())) else {
+        return;
+    };
+    let mut choice = h.app().state().sweep_choice();
+    choice.set_kind(SweepKind::Alpha, h.app().state().mixture());
+    h.app_mut().state_mut().set_sweep_choice(choice);
+    h.app_mut().set_sweep_open(true);
+    let done = h.run_until(3000, |app| {
+        let key = app.state().current_sweep_key();
+        app.sweeps()
+            .shown()
+            .is_some_and(|(k, _)| Some(k) == key.as_ref())
+    });
+    assert!(done, "the sweep along alpha finishes");
+    h.frame();
+    let diagram = h.app().sweep_view().diagram.expect("diagram drawn");
+    assert_eq!(diagram.x, (0.0, 1.0));
+    let pic = h.render().expect("render");
+    pic.save_png(&out("app_sweep_alpha.png")).expect("png");
+    let (_, sweep) = h.app().sweeps().shown().unwrap();
+    let folds = sweep
+        .bifurcations
+        .iter()
+        .filter(|b| b.kind == kl_landscape::sweep::BifurcationKind::Fold)
+        .count();
+    assert_eq!(folds, 2, "{:?}", sweep.bifurcations);
+    h.click(diagram.to_screen(0.4, 0.5 * (diagram.y.0 + diagram.y.1)));
+    let a = h.app().state().alpha().a();
+    let px = 1.0 / f64::from(diagram.rect.width());
+    assert!((a - 0.4).abs() <= 2.0 * px, "a = {a}");
+    assert!(
+        !h.app().sweep_view().stale,
+        "the order now leaves the sweep current"
+    );
 }

@@ -8,7 +8,11 @@ pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     let step = nice_step((hi - lo) / target.max(1) as f64);
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
-    (first..=last).map(|k| k as f64 * step).collect()
+    // Rounded to the step's decimals: 3 x 0.2 is 0.6, not 0.6000000000000001.
+    let scale = 10f64.powi((-step.log10().floor()).max(0.0) as i32);
+    (first..=last)
+        .map(|k| (k as f64 * step * scale).round() / scale)
+        .collect()
 }
 
 /// The smallest of 1, 2, 5 times a power of ten that is at least `raw`.
@@ -95,6 +99,9 @@ mod tests {
             [-6.0, -4.0, -2.0, 0.0, 2.0, 4.0, 6.0]
         );
         assert_eq!(tick_label(-0.0001), "0");
+        let fifths = nice_ticks(0.0, 1.0, 5);
+        assert_eq!(fifths, [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+        assert_eq!(crate::number::readable(fifths[3]), "0.6");
     }
 
     #[test]
