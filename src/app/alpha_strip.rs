@@ -171,14 +171,14 @@ pub fn section(
         Stroke::new(1.5, NOW),
     );
     // What the strip shows, or why it shows nothing yet, in words.
+    let current = shown.is_some() && !stale;
     let caption = match (sweeps.progress(), key.as_ref()) {
         (_, Some(k)) if sweeps.error(k).is_some() => "strip failed".to_string(),
         (Some(p), _) => format!("optima along α: computing {:.0}%", 100.0 * p),
-        _ if (shown.is_none() || stale) && strip.maps_busy => {
-            "optima along α: after the maps".to_string()
-        }
-        _ if shown.is_none() || stale => "optima along α: waiting for the edit".to_string(),
-        _ => shown.map_or_else(String::new, |(_, s)| events(&s.bifurcations)),
+        _ if current => shown.map_or_else(String::new, |(_, s)| events(&s.bifurcations)),
+        _ if strip.maps_busy => "optima along α: after the maps".to_string(),
+        _ if sweeps.busy() => "optima along α: starting".to_string(),
+        _ => "optima along α: waiting for the edit to settle".to_string(),
     };
     painter.text(
         pos2(rect.left(), plot.bottom() + 16.0),
