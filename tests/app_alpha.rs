@@ -3,6 +3,8 @@
 //! and the alpha strip finds the fold and Maxwell point an independent
 //! computation gives (tests/data/continuation, from mpmath).
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +19,8 @@ use kl_landscape::scenario::Scenario;
 use kl_landscape::sweep::BifurcationKind;
 use kl_landscape::{Objective, Problem};
 
+use common::run_maps;
+
 fn state() -> AppState {
     AppState::new(&Scenario::default(), 42)
 }
@@ -29,22 +33,6 @@ fn alpha_of(s: &AppState) -> Objective {
 /// Lets an edit made at `t` settle (the maps then restart).
 fn settle(s: &mut AppState, t: Instant) {
     s.poll(t + SETTLE + Duration::from_millis(1));
-}
-
-/// Runs `maps` until every objective's map of `s` is current.
-fn run_maps(maps: &mut Maps, s: &AppState) {
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(180) {
-        maps.update(s.settled_key().as_ref());
-        if s.objectives()
-            .iter()
-            .all(|&o| maps.slot(o).current(&s.current_key()).is_some())
-        {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    panic!("maps did not finish");
 }
 
 #[test]

@@ -685,12 +685,7 @@ fn the_sweep_view_draws_and_a_click_sets_the_parameter() {
         return;
     };
     h.app_mut().set_sweep_open(true);
-    let done = h.run_until(3000, |app| {
-        let key = app.state().current_sweep_key();
-        app.sweeps()
-            .shown()
-            .is_some_and(|(k, _)| Some(k) == key.as_ref())
-    });
+    let done = h.run_until(3000, sweep_done);
     assert!(done, "the sweep finishes");
     h.frame();
     let view = *h.app().sweep_view();
@@ -720,15 +715,18 @@ fn the_sweep_view_draws_and_a_click_sets_the_parameter() {
         .edit_mode(0, Mode { std: 1.2, ..m }, now);
     h.frame();
     assert!(h.app().sweep_view().stale, "marked out of date");
-    let done = h.run_until(3000, |app| {
-        let key = app.state().current_sweep_key();
-        app.sweeps()
-            .shown()
-            .is_some_and(|(k, _)| Some(k) == key.as_ref())
-    });
+    let done = h.run_until(3000, sweep_done);
     assert!(done, "the new sweep arrives");
     h.frame();
     assert!(!h.app().sweep_view().stale);
+}
+
+/// True once the sweep on view is that of the current target and choice.
+fn sweep_done(app: &App) -> bool {
+    let key = app.state().current_sweep_key();
+    app.sweeps()
+        .shown()
+        .is_some_and(|(k, _)| Some(k) == key.as_ref())
 }
 
 /// Pixels in `rect` whose colour is far from grey (basin cells and optimum markers).
@@ -896,12 +894,7 @@ fn the_sweep_tab_sweeps_alpha_and_a_click_sets_the_order() {
     choice.set_kind(SweepKind::Alpha, h.app().state().mixture());
     h.app_mut().state_mut().set_sweep_choice(choice);
     h.app_mut().set_sweep_open(true);
-    let done = h.run_until(3000, |app| {
-        let key = app.state().current_sweep_key();
-        app.sweeps()
-            .shown()
-            .is_some_and(|(k, _)| Some(k) == key.as_ref())
-    });
+    let done = h.run_until(3000, sweep_done);
     assert!(done, "the sweep along alpha finishes");
     h.frame();
     let diagram = h.app().sweep_view().diagram.expect("diagram drawn");

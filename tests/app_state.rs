@@ -2,6 +2,8 @@
 //! floors, scrolls, adding and removing modes, family switch, reset ranges,
 //! click-to-fit, the background maps on a small CPU grid, and a randomised soak.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -376,21 +378,7 @@ fn maps_compute_in_the_background_and_restart_on_a_new_target() {
     };
     let mut maps = Maps::with_grid(Some(Arc::new(CpuEngine)), grid, 1500);
     let mut s = state();
-    let run = |maps: &mut Maps, s: &AppState| {
-        let t = Instant::now();
-        while t.elapsed() < Duration::from_secs(120) {
-            maps.update(s.settled_key().as_ref());
-            if s.objectives()
-                .iter()
-                .all(|&o| maps.slot(o).current(&s.current_key()).is_some())
-            {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        panic!("maps did not finish");
-    };
-    run(&mut maps, &s);
+    common::run_maps(&mut maps, &s);
     let excl = maps
         .slot(Objective::Exclusive)
         .current(&s.current_key())
@@ -417,7 +405,7 @@ fn maps_compute_in_the_background_and_restart_on_a_new_target() {
         maps.slot(Objective::Exclusive).shown().is_some(),
         "previous map stays"
     );
-    run(&mut maps, &s);
+    common::run_maps(&mut maps, &s);
     let key = s.current_key();
     assert_eq!(key.target.modes()[1].mean, 4.0);
     assert!(maps.slot(Objective::Exclusive).current(&key).is_some());

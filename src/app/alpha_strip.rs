@@ -14,7 +14,7 @@ use eframe::egui::{
 use super::plot::{Frame2, y_axis};
 use super::state::AppState;
 use super::sweep_job::Sweeps;
-use super::sweep_view::{draw_bifurcations, draw_branches, readable_short, word};
+use super::sweep_view::{draw_bifurcations, draw_branches, mu_range, readable_short, word};
 use crate::export::png::nice_ticks;
 use crate::objective::AlphaForm;
 use crate::sweep::BifurcationKind;
@@ -100,28 +100,10 @@ pub fn section(
     let key = state.alpha_strip_key();
     let shown = sweeps.shown();
     let stale = shown.is_some_and(|(k, _)| Some(k) != key.as_ref());
-    let (lo, hi) = shown
-        .iter()
-        .flat_map(|(_, s)| {
-            s.branches
-                .iter()
-                .flat_map(|b| b.points.iter().map(|p| p.mu))
-        })
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), m| {
-            (lo.min(m), hi.max(m))
-        });
-    let (lo, hi) = if lo < hi {
-        (lo, hi)
-    } else if lo.is_finite() {
-        (lo - 1.0, lo + 1.0)
-    } else {
-        (-1.0, 1.0)
-    };
-    let pad = 0.1 * (hi - lo);
     let frame = Frame2 {
         rect: plot,
         x: (0.0, 1.0),
-        y: (lo - pad, hi + pad),
+        y: mu_range(shown.map(|(_, s)| s), 0.1),
     };
     view.frame = Some(frame);
     view.stale = stale;

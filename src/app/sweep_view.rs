@@ -158,26 +158,10 @@ pub fn show(
         pos2(right, bottom),
     );
     let x = (choice.from, choice.to);
-    let mus = shown.iter().flat_map(|(_, s)| {
-        s.branches
-            .iter()
-            .flat_map(|b| b.points.iter().map(|p| p.mu))
-    });
-    let (lo, hi) = mus.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), m| {
-        (lo.min(m), hi.max(m))
-    });
-    let (lo, hi) = if lo < hi {
-        (lo, hi)
-    } else if lo.is_finite() {
-        (lo - 1.0, lo + 1.0)
-    } else {
-        (-1.0, 1.0)
-    };
-    let pad = 0.08 * (hi - lo);
     let diagram = Frame2 {
         rect: diagram_rect,
         x,
-        y: (lo - pad, hi + pad),
+        y: mu_range(shown.map(|(_, s)| s), 0.08),
     };
     let bands = Frame2 {
         rect: bands_rect,
@@ -291,6 +275,28 @@ pub fn show(
             state.set_sweep_value(f.to_data(p).0.clamp(x.0, x.1), now);
         }
     }
+}
+
+/// The mu* axis of a diagram of `sweep`: its branches' range (-1..1 with
+/// none, a unit about a lone value), padded by `pad` of it on both sides.
+pub(super) fn mu_range(sweep: Option<&ObjectiveSweep>, pad: f64) -> (f64, f64) {
+    let mus = sweep.iter().flat_map(|s| {
+        s.branches
+            .iter()
+            .flat_map(|b| b.points.iter().map(|p| p.mu))
+    });
+    let (lo, hi) = mus.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), m| {
+        (lo.min(m), hi.max(m))
+    });
+    let (lo, hi) = if lo < hi {
+        (lo, hi)
+    } else if lo.is_finite() {
+        (lo - 1.0, lo + 1.0)
+    } else {
+        (-1.0, 1.0)
+    };
+    let pad = pad * (hi - lo);
+    (lo - pad, hi + pad)
 }
 
 /// A value in at most four significant digits, for the labels on the plot.

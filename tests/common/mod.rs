@@ -1,7 +1,11 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)] // each test binary uses its own subset
 
+use std::time::{Duration, Instant};
+
 use kl_landscape::Mixture;
+use kl_landscape::app::maps::Maps;
+use kl_landscape::app::state::AppState;
 use kl_landscape::engine::gpu::GpuEngine;
 use kl_landscape::target::Mode;
 
@@ -57,4 +61,21 @@ pub fn reference_files() -> Vec<(String, serde_json::Value)> {
         out.len()
     );
     out
+}
+
+/// Runs the window's `maps` until the map of every objective of `s` is
+/// current (at most three minutes).
+pub fn run_maps(maps: &mut Maps, s: &AppState) {
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(180) {
+        maps.update(s.settled_key().as_ref());
+        if s.objectives()
+            .iter()
+            .all(|&o| maps.slot(o).current(&s.current_key()).is_some())
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("maps did not finish");
 }
