@@ -245,8 +245,6 @@ pub fn run_many_in_bands(
     let total = count * problems.len();
     let share = |k: usize| k as f64 / total.max(1) as f64;
     let mut pending: Vec<Endpoint> = Vec::new();
-    // Bands of the sequence; a band always ends on a problem's last start
-    // or at its full size.
     let mut first = 0;
     while first < total {
         let last = (first + band).min(total);
@@ -324,7 +322,8 @@ pub struct Landscape {
     pub labels: Vec<i32>,
     /// Per start: Adam steps taken (the budget when it never converged).
     pub steps_to_converge: Vec<u32>,
-    /// Wall time for the map: engine plus polishing (0 until [`Landscape::compute`] sets it).
+    /// Wall time for the map: engine plus polishing (0 until [`Landscape::compute`] sets it;
+    /// for maps computed together, [`Landscape::compute_many`], each one's share).
     pub seconds: f64,
     /// Starts the engine actually ran: fewer than `labels` in the fixed-sigma
     /// family (one row) or with refinement ([`crate::refine`]).

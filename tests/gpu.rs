@@ -181,6 +181,21 @@ fn a_batch_of_problems_steps_each_like_its_own_cpu_twin() {
             &format!("trial {trial}, {modes} modes, slices of 100"),
         );
     }
+    // More problems than one dispatch's uniform block holds: two slices.
+    let many = kl_landscape::engine::gpu::problems_per_dispatch(2) + 50;
+    let problems: Vec<Problem> = random_targets_of(&mut rng, 2, many)
+        .into_iter()
+        .map(|t| Problem::new(t, Objective::Exclusive, Family::Gaussian))
+        .collect();
+    let states: Vec<Vec<FitState<f32>>> = (0..many)
+        .map(|i| random_states(&mut rng, 1 + i % 4, Family::Gaussian))
+        .collect();
+    let tasks: Vec<(&Problem, f64, &[FitState<f32>])> = problems
+        .iter()
+        .zip(&states)
+        .map(|(p, s)| (p, 0.08, s.as_slice()))
+        .collect();
+    one_step_like_the_twin(&gpu, &tasks, &format!("{many} problems"));
     // The alpha variant: both forms and several orders in one launch, a KL beside them.
     let alpha = |a, form| Objective::Alpha(kl_landscape::objective::Alpha::new(a, form));
     use kl_landscape::objective::AlphaForm::{Amari, Renyi};
