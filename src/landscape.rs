@@ -211,8 +211,7 @@ pub fn run_in_bands(
     run_many_in_bands(
         engine,
         &[(problem, lr)],
-        count,
-        start,
+        (count, start),
         steps,
         crate::defaults::MAP_BAND_STARTS,
         progress,
@@ -224,8 +223,8 @@ pub fn run_in_bands(
     Ok(endpoints)
 }
 
-/// Runs `count` starts (`start(i)`) of each of `problems` [(problem, lr)]
-/// to the end on `engine`: all problems' starts as one sequence, problem
+/// Runs the `count` starts (`start(i)` for i in 0..count, `starts` = (count,
+/// start)) of each of `problems` [(problem, lr)] to the end on `engine`: all problems' starts as one sequence, problem
 /// after problem, cut into bands of at most `band` starts (maps use
 /// [`crate::defaults::MAP_BAND_STARTS`]), each band one launch of all the
 /// problems it covers ([`Engine::launch_many`]). `finished(p, endpoints)`
@@ -235,8 +234,7 @@ pub fn run_in_bands(
 pub fn run_many_in_bands(
     engine: &dyn Engine,
     problems: &[(&Problem, f64)],
-    count: usize,
-    start: &(dyn Fn(usize) -> [f64; 2] + Sync),
+    (count, start): (usize, &(dyn Fn(usize) -> [f64; 2] + Sync)),
     steps: u32,
     band: usize,
     progress: &mut dyn FnMut(f64),
@@ -537,7 +535,11 @@ impl Landscape {
             return Ok(Vec::new());
         };
         let (count, rows) = grid.distinct(first);
-        debug_assert!(problems.iter().all(|(p, _)| grid.distinct(p) == (count, rows)));
+        debug_assert!(
+            problems
+                .iter()
+                .all(|(p, _)| grid.distinct(p) == (count, rows))
+        );
         // The fits' and the polishing's progress, reported as one.
         let reported = std::cell::RefCell::new((0.0, 0.0, progress));
         let report = |fits: Option<f64>, polished: Option<f64>| {
@@ -551,8 +553,7 @@ impl Landscape {
         run_many_in_bands(
             engine,
             problems,
-            count,
-            &|k| grid.start_at(k),
+            (count, &|k| grid.start_at(k)),
             steps,
             crate::defaults::MAP_BAND_STARTS,
             &mut |f| report(Some(f), None),

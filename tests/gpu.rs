@@ -128,10 +128,12 @@ fn one_step_matches_the_cpu_twin_on_random_states() {
 /// Targets of `modes` modes with random weights, means and stds.
 fn random_targets_of(rng: &mut fastrand::Rng, modes: usize, count: usize) -> Vec<Mixture> {
     (0..count)
-        .map(|_| loop {
-            let t = common::random_target(rng, modes);
-            if t.modes().len() == modes {
-                break t;
+        .map(|_| {
+            loop {
+                let t = common::random_target(rng, modes);
+                if t.modes().len() == modes {
+                    break t;
+                }
             }
         })
         .collect()
@@ -517,17 +519,16 @@ fn batched_maps_are_the_lone_maps(engine: &dyn Engine) {
             let owned = sweep_problems(family, objective);
             let problems: Vec<(&Problem, f64)> = owned.iter().map(|(p, lr)| (p, *lr)).collect();
             let mut seen = vec![0.0];
-            let batched = Landscape::compute_many(engine, &problems, &grid, 1000, &mut |f| {
-                seen.push(f)
-            })
-            .unwrap();
+            let batched =
+                Landscape::compute_many(engine, &problems, &grid, 1000, &mut |f| seen.push(f))
+                    .unwrap();
             assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
             assert_eq!(seen.last(), Some(&1.0));
             let what = format!("{family:?} {objective}");
             assert_eq!(batched.len(), problems.len(), "{what}");
             for ((problem, lr), map) in problems.iter().zip(&batched) {
-                let lone = Landscape::compute(engine, problem, &grid, 1000, *lr, &mut |_| {})
-                    .unwrap();
+                let lone =
+                    Landscape::compute(engine, problem, &grid, 1000, *lr, &mut |_| {}).unwrap();
                 assert_eq!(map.labels, lone.labels, "{what}");
                 assert_eq!(map.steps_to_converge, lone.steps_to_converge, "{what}");
                 assert_eq!(map.optima, lone.optima, "{what}");
@@ -540,8 +541,7 @@ fn batched_maps_are_the_lone_maps(engine: &dyn Engine) {
             kl_landscape::landscape::run_many_in_bands(
                 engine,
                 &problems,
-                count,
-                &|k| grid.start_at(k),
+                (count, &|k| grid.start_at(k)),
                 700,
                 100,
                 &mut |_| {},
@@ -554,9 +554,15 @@ fn batched_maps_are_the_lone_maps(engine: &dyn Engine) {
             .unwrap();
             for ((problem, lr), ends) in problems.iter().zip(&banded) {
                 let (starts, _) = grid.distinct_starts(problem);
-                let lone =
-                    kl_landscape::engine::run_to_end(engine, problem, &starts, 700, *lr, &mut |_| {})
-                        .unwrap();
+                let lone = kl_landscape::engine::run_to_end(
+                    engine,
+                    problem,
+                    &starts,
+                    700,
+                    *lr,
+                    &mut |_| {},
+                )
+                .unwrap();
                 assert_eq!(ends, &lone, "{what}, bands of 100");
             }
         }

@@ -316,11 +316,30 @@ pub struct SweepTiming {
     /// maps_seconds / sequential_maps_seconds: a sweep's map against a lone
     /// map of the same value (below 1, the sweep's is cheaper).
     pub per_map_vs_lone: f64,
+    /// CPU seconds (user and system, all threads, llvmpipe's included) the
+    /// process spent on the sweep, and on the lone maps (Linux; null
+    /// elsewhere): on a machine shared with other work, wall times vary
+    /// with the load while these barely do.
+    pub cpu_seconds: Option<f64>,
+    /// See `cpu_seconds`.
+    pub sequential_cpu_seconds: Option<f64>,
     /// Peak resident memory (bytes) of the process while the sweep ran, and
     /// while the lone maps ran (Linux: VmHWM, reset before each; null elsewhere).
     pub peak_rss: Option<u64>,
     /// See `peak_rss`.
     pub sequential_peak_rss: Option<u64>,
+}
+
+/// CPU seconds the process has spent so far, user and system (Linux's
+/// /proc/self/stat, in its fixed 100 ticks a second).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
 }
 
 /// Resets the process's peak resident memory (Linux), so the next
@@ -337,11 +356,14 @@ fn peak_rss() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Runs `f`, returning its result and the peak resident memory it reached.
-fn with_peak_rss<T>(f: impl FnOnce() -> Result<T>) -> Result<(T, Option<u64>)> {
+/// Runs `f`, returning its result, the CPU seconds it took and the peak
+/// resident memory it reached.
+fn measured<T>(f: impl FnOnce() -> Result<T>) -> Result<(T, Option<f64>, Option<u64>)> {
     let reset = reset_peak_rss();
+    let before = cpu_seconds();
     let out = f()?;
-    Ok((out, peak_rss().filter(|_| reset)))
+    let cpu = cpu_seconds().zip(before).map(|(a, b)| a - b);
+    Ok((out, cpu, peak_rss().filter(|_| reset)))
 }
 
 /// S1: the widget's target, separation 2 to 8 in 61 values, exclusive,
@@ -365,7 +387,7 @@ fn time_sweeps(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<SweepT
         crate::defaults::DEFAULT_LR,
     )?;
     console::print(&format!(
-        "{:<6} {:<4} {:>6} {:>8} {:>9} {:>9} {:>10} {:>12} {:>8} {:>8}\n",
+        "{:<6} {:<4} {:>6} {:>8} {:>9} {:>9} {:>10} {:>12} {:>8} {:>9} {:>6} {:>8}\n",
         "sweep",
         "kind",
         "values",
@@ -374,12 +396,14 @@ fn time_sweeps(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<SweepT
         "maps",
         "lone maps",
         "map vs lone",
+        "cpu s",
+        "lone cpu",
         "MB",
         "lone MB"
     ))?;
     let mut out = Vec::new();
     for (engine, _) in engines {
-        let (sequential, sequential_peak_rss) = with_peak_rss(|| {
+        let (sequential, sequential_cpu_seconds, sequential_peak_rss) = measured(|| {
             let clock = Instant::now();
             for &value in &spec.values {
                 let problem = spec
@@ -390,8 +414,8 @@ fn time_sweeps(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<SweepT
             }
             Ok(clock.elapsed().as_secs_f64())
         })?;
-        let (result, peak_rss) =
-            with_peak_rss(|| sweep(&spec, Objective::Exclusive, *engine, &mut |_| {}))?;
+        let (result, cpu_seconds, peak_rss) =
+            measured(|| sweep(&spec, Objective::Exclusive, *engine, &mut |_| {}))?;
         let t = SweepTiming {
             backend: engine.info().kind,
             values,
@@ -400,12 +424,15 @@ fn time_sweeps(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<SweepT
             maps_seconds: result.maps_seconds,
             sequential_maps_seconds: sequential,
             per_map_vs_lone: result.maps_seconds / sequential,
+            cpu_seconds,
+            sequential_cpu_seconds,
             peak_rss,
             sequential_peak_rss,
         };
         let mb = |b: Option<u64>| b.map_or("-".into(), |b| format!("{:.0}", b as f64 / 1e6));
+        let cpu = |s: Option<f64>| s.map_or("-".into(), |s| format!("{s:.1}"));
         console::print(&format!(
-            "{:<6} {:<4} {:>6} {:>8} {:>9.3} {:>9.3} {:>10.3} {:>11.2}x {:>8} {:>8}\n",
+            "{:<6} {:<4} {:>6} {:>8} {:>9.3} {:>9.3} {:>10.3} {:>11.2}x {:>8} {:>9} {:>6} {:>8}\n",
             "S1",
             t.backend,
             t.values,
@@ -414,6 +441,8 @@ fn time_sweeps(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<SweepT
             t.maps_seconds,
             t.sequential_maps_seconds,
             t.per_map_vs_lone,
+            cpu(t.cpu_seconds),
+            cpu(t.sequential_cpu_seconds),
             mb(t.peak_rss),
             mb(t.sequential_peak_rss)
         ))?;

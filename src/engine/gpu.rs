@@ -144,7 +144,7 @@ struct ProblemHead {
 }
 
 // The modes' vec4s follow the head: it must end on a 16-byte boundary.
-const _: () = assert!(std::mem::size_of::<ProblemHead>() % 16 == 0);
+const _: () = assert!(std::mem::size_of::<ProblemHead>().is_multiple_of(16));
 
 impl ProblemHead {
     /// `kernel`'s head for its `count` starts at `first` in the slice's
@@ -474,7 +474,11 @@ impl GpuEngine {
         drop(pool);
         let device = &self.shared.device;
         let capacity = Capacity {
-            starts: need.starts.next_power_of_two().min(self.max_slice).max(need.starts),
+            starts: need
+                .starts
+                .next_power_of_two()
+                .min(self.max_slice)
+                .max(need.starts),
             // A binding is never empty: room for one cut at least.
             cuts: need.cuts.max(1).next_power_of_two(),
         };

@@ -171,6 +171,12 @@ impl ChunkSizer {
 
 /// Chunk time of batch runs: the progress bar moves a few times a second.
 pub const BATCH_CHUNK_TIME: Duration = Duration::from_millis(250);
+/// Chunk time of a batch of several problems (a sweep's maps): each chunk
+/// reads every start back, and one step of a sweep's 61 maps of 128x64
+/// starts takes llvmpipe 0.37 s, so chunks of [`BATCH_CHUNK_TIME`] are
+/// single steps whose read-back adds 9% (measured: 112.6 CPU seconds at
+/// 250 ms, 103.0 at 2 s).
+pub const MANY_CHUNK_TIME: Duration = Duration::from_secs(2);
 
 /// Several runs advanced together, their endpoints one run after the other.
 struct SideBySide(Vec<Box<dyn Run>>);
@@ -231,7 +237,12 @@ pub fn run_many_to_end(
     progress: &mut dyn FnMut(f64),
 ) -> Result<Vec<Endpoint>> {
     let mut run = engine.launch_many(tasks)?;
-    let mut sizer = ChunkSizer::new(50, BATCH_CHUNK_TIME);
+    let target = if tasks.len() > 1 {
+        MANY_CHUNK_TIME
+    } else {
+        BATCH_CHUNK_TIME
+    };
+    let mut sizer = ChunkSizer::new(50, target);
     let mut done = 0;
     while done < steps {
         let chunk = sizer.next(steps - done);
