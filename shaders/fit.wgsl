@@ -1,6 +1,8 @@
 // fit.wgsl: one invocation per start runs up to `params.steps` Adam steps of
-// one objective. CPU twin: `Kernel::step` in src/engine/fit.rs (same
-// arithmetic, in f32). The constants above this line (BETA1, NODES, ...) are
+// its problem's objective; one dispatch runs the starts of many problems
+// (each workgroup those of one). CPU twin: `Kernel::step` in
+// src/engine/fit.rs (same arithmetic, in f32), and `Kernels` for which start
+// is whose. The constants above this line (BETA1, NODES, ...) are
 // generated from src/defaults.rs and src/quadrature.rs by `engine::gpu::shader_source`.
 
 struct FitState {
@@ -15,32 +17,60 @@ struct FitState {
     status: u32,
 }
 
+// What every problem of a dispatch shares.
 struct Params {
-    // Per mode: mean, prec / 2, prec, ln w - ln std - ln sqrt(2 pi).
-    modes: array<vec4<f32>, MAX_MODES>,
     // quadrature::Z_EDGES, four to a vec4 (uniform arrays have a 16-byte stride).
     z_edges: array<vec4<f32>, 3>,
+    steps: u32,
+    // Workgroups that hold starts (the dispatch may have more).
+    groups: u32,
+    // Entries of `problems`.
+    problem_count: u32,
+    pad: u32,
+}
+
+// One problem of the dispatch. Its `count` starts are `states[first..]`, run
+// by the workgroups from `group_first` on. A workgroup never spans two
+// problems, so the index into `problems` is the same across a workgroup and
+// (a uniform block, as the single-problem kernel's constants were) its
+// reads in the hot loops are one load for all lanes, not a gather.
+struct Problem {
     objective: u32,
     learn_sigma: u32,
-    steps: u32,
-    count: u32,
     lr: f32,
     fixed_sigma: f32,
     mean: f32,
     variance: f32,
-    cut_count: u32,
     // The alpha-divergence's order a (objectives OBJECTIVE_AMARI, OBJECTIVE_RENYI).
     alpha: f32,
-    pad1: u32,
-    pad2: u32,
+    // This problem's cuts are cuts[cut_first..cut_first + cut_count].
+    cut_first: u32,
+    cut_count: u32,
+    first: u32,
+    count: u32,
+    group_first: u32,
+    // Per mode: mean, prec / 2, prec, ln w - ln std - ln sqrt(2 pi).
+    modes: array<vec4<f32>, MODE_COUNT>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> states: array<FitState>;
 @group(0) @binding(2) var<storage, read_write> running: atomic<u32>;
-// Panel edges in x around the target's sharp features, sorted, with each
-// feature's scale (params.cut_count used).
-@group(0) @binding(3) var<storage, read> cuts: array<vec2<f32>, MAX_CUTS>;
+// Every problem's panel edges in x around its target's sharp features,
+// sorted, with each feature's scale.
+@group(0) @binding(3) var<storage, read> cuts: array<vec2<f32>>;
+@group(0) @binding(4) var<uniform> problems: array<Problem, PROBLEMS_PER_DISPATCH>;
+
+// The invocation's problem (an index into `problems`), set once by `fit`.
+var<private> problem: u32;
+
+fn mode(k: u32) -> vec4<f32> {
+    return problems[problem].modes[k];
+}
+
+fn cut(j: u32) -> vec2<f32> {
+    return cuts[problems[problem].cut_first + j];
+}
 
 fn is_finite(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
@@ -54,12 +84,12 @@ fn is_finite(x: f32) -> bool {
 // one branch is compiled.
 fn score(x: f32) -> f32 {
     if MODE_COUNT == 1u {
-        let m = params.modes[0];
+        let m = mode(0u);
         return m.z * (m.x - x);
     }
     if MODE_COUNT == 2u {
-        let m0 = params.modes[0];
-        let m1 = params.modes[1];
+        let m0 = mode(0u);
+        let m1 = mode(1u);
         let d0 = x - m0.x;
         let d1 = x - m1.x;
         let pull0 = m0.z * (m0.x - x);
@@ -75,14 +105,14 @@ fn score(x: f32) -> f32 {
     }
     var top = -3.4028235e38;
     for (var k = 0u; k < MODE_COUNT; k++) {
-        let m = params.modes[k];
+        let m = mode(k);
         let d = x - m.x;
         top = max(top, m.w - m.y * d * d);
     }
     var sum = 0.0;
     var pull = 0.0;
     for (var k = 0u; k < MODE_COUNT; k++) {
-        let m = params.modes[k];
+        let m = mode(k);
         let d = x - m.x;
         let r = exp(m.w - m.y * d * d - top);
         sum += r;
@@ -95,13 +125,13 @@ fn score(x: f32) -> f32 {
 // More: a two-pass stable log-sum-exp. CPU twin: Kernel::log_p.
 fn log_p(x: f32) -> f32 {
     if MODE_COUNT == 1u {
-        let m = params.modes[0];
+        let m = mode(0u);
         let d = x - m.x;
         return m.w - m.y * d * d;
     }
     if MODE_COUNT == 2u {
-        let m0 = params.modes[0];
-        let m1 = params.modes[1];
+        let m0 = mode(0u);
+        let m1 = mode(1u);
         let d0 = x - m0.x;
         let d1 = x - m1.x;
         let l0 = m0.w - m0.y * d0 * d0;
@@ -110,13 +140,13 @@ fn log_p(x: f32) -> f32 {
     }
     var top = -3.4028235e38;
     for (var k = 0u; k < MODE_COUNT; k++) {
-        let m = params.modes[k];
+        let m = mode(k);
         let d = x - m.x;
         top = max(top, m.w - m.y * d * d);
     }
     var sum = 0.0;
     for (var k = 0u; k < MODE_COUNT; k++) {
-        let m = params.modes[k];
+        let m = mode(k);
         let d = x - m.x;
         sum += exp(m.w - m.y * d * d - top);
     }
@@ -130,8 +160,8 @@ fn bump(k: u32, mu: f32, sigma: f32, inv_sigma: f32, ln_q0: f32) -> vec4<f32> {
     if k == MODE_COUNT {
         return vec4<f32>(mu, sigma, ln_q0, 0.0);
     }
-    let a = params.alpha;
-    let m = params.modes[k];
+    let a = problems[problem].alpha;
+    let m = mode(k);
     let b = (1.0 - a) * inv_sigma * inv_sigma;
     let prec = a * m.z + b;
     let centre = (a * m.z * m.x + b * mu) / prec;
@@ -155,7 +185,7 @@ fn bump_used(bk: vec4<f32>, k: u32, top_mass: f32) -> bool {
 // scaled by the largest peak; q's share subtracted node by node near a = 0.
 // CPU twin: Kernel::alpha_gradient and Kernel::alpha_panels.
 fn alpha_gradient(mu: f32, sigma: f32) -> vec2<f32> {
-    let a = params.alpha;
+    let a = problems[problem].alpha;
     let inv_sigma = 1.0 / sigma;
     let ln_q0 = -(log(sigma) + LN_SQRT_2PI);
     var top = -3.4028235e38;
@@ -191,11 +221,11 @@ fn alpha_gradient(mu: f32, sigma: f32) -> vec2<f32> {
                 }
             }
         }
-        while j < params.cut_count && (cuts[j].x <= lo || cuts[j].y >= sigma) {
+        while j < problems[problem].cut_count && (cut(j).x <= lo || cut(j).y >= sigma) {
             j++;
         }
-        if j < params.cut_count && cuts[j].x < hi {
-            hi = cuts[j].x;
+        if j < problems[problem].cut_count && cut(j).x < hi {
+            hi = cut(j).x;
         }
         let mid = 0.5 * (lo + hi);
         let half = 0.5 * (hi - lo);
@@ -204,7 +234,7 @@ fn alpha_gradient(mu: f32, sigma: f32) -> vec2<f32> {
         alpha_pair(mid, half, GL_NODE_2, GL_WEIGHT_2, mu, inv_sigma, ln_q0, top, subtract, &acc);
         lo = hi;
     }
-    if params.objective == OBJECTIVE_AMARI {
+    if problems[problem].objective == OBJECTIVE_AMARI {
         let scale = -exp(top) * inv_sigma / a;
         return vec2<f32>(scale * acc.y, scale * acc.z);
     }
@@ -220,7 +250,7 @@ fn alpha_pair(mid: f32, half: f32, node: f32, weight: f32, mu: f32, inv_sigma: f
 
 fn alpha_node(x: f32, w: f32, mu: f32, inv_sigma: f32, ln_q0: f32, top: f32, subtract: bool,
               acc: ptr<function, vec3<f32>>) {
-    let a = params.alpha;
+    let a = problems[problem].alpha;
     let z = (x - mu) * inv_sigma;
     let log_q = ln_q0 - 0.5 * z * z;
     let v = w * exp(a * log_p(x) + (1.0 - a) * log_q - top);
@@ -250,13 +280,13 @@ fn add_node(x: f32, half_weight: f32, mu: f32, inv_sigma: f32, acc: ptr<function
 }
 
 fn gradient(mu: f32, sigma: f32) -> vec2<f32> {
-    if ALPHA_KERNEL && params.objective >= OBJECTIVE_AMARI {
+    if ALPHA_KERNEL && problems[problem].objective >= OBJECTIVE_AMARI {
         return alpha_gradient(mu, sigma);
     }
-    if params.objective == OBJECTIVE_INCLUSIVE {
-        let d = mu - params.mean;
+    if problems[problem].objective == OBJECTIVE_INCLUSIVE {
+        let d = mu - problems[problem].mean;
         let s2 = sigma * sigma;
-        let spread = params.variance + d * d;
+        let spread = problems[problem].variance + d * d;
         return vec2<f32>(d / s2, 1.0 / sigma - spread / (s2 * sigma));
     }
     // Gauss-Legendre panels between q's z-edges and the target's cuts, merged
@@ -264,7 +294,7 @@ fn gradient(mu: f32, sigma: f32) -> vec2<f32> {
     let inv_sigma = 1.0 / sigma;
     var a = mu + sigma * z_edge(0u);
     var j = 0u;
-    while j < params.cut_count && cuts[j].x <= a {
+    while j < problems[problem].cut_count && cut(j).x <= a {
         j++;
     }
     // (E[g], E[z g]) before the 1 / (sqrt(2 pi) sigma) factor.
@@ -273,13 +303,13 @@ fn gradient(mu: f32, sigma: f32) -> vec2<f32> {
     while i < EDGE_COUNT {
         let edge = mu + sigma * z_edge(i);
         var b = edge;
-        if j < params.cut_count && cuts[j].x < edge {
-            let cut = cuts[j];
+        if j < problems[problem].cut_count && cut(j).x < edge {
+            let c = cut(j);
             j++;
-            if cut.y >= sigma {
+            if c.y >= sigma {
                 continue;
             }
-            b = cut.x;
+            b = c.x;
         } else {
             i++;
         }
@@ -296,8 +326,8 @@ fn gradient(mu: f32, sigma: f32) -> vec2<f32> {
 
 fn step(s: ptr<function, FitState>) {
     var sigma = (*s).sigma;
-    if params.learn_sigma == 0u {
-        sigma = params.fixed_sigma;
+    if problems[problem].learn_sigma == 0u {
+        sigma = problems[problem].fixed_sigma;
     }
     let grad = gradient((*s).mu, sigma);
 
@@ -306,8 +336,8 @@ fn step(s: ptr<function, FitState>) {
     // indexed in a loop leak stack on lavapipe.)
     (*s).t += 1u;
     (*s).beta_pow = vec2<f32>((*s).beta_pow.x * BETA1, (*s).beta_pow.y * BETA2);
-    let lr_t = params.lr / (1.0 + DECAY * f32((*s).t));
-    let held = vec2<bool>(false, params.learn_sigma == 0u);
+    let lr_t = problems[problem].lr / (1.0 + DECAY * f32((*s).t));
+    let held = vec2<bool>(false, problems[problem].learn_sigma == 0u);
     let m = select(BETA1 * (*s).m + (1.0 - BETA1) * grad, (*s).m, held);
     let v = select(BETA2 * (*s).v + (1.0 - BETA2) * grad * grad, (*s).v, held);
     (*s).m = m;
@@ -337,11 +367,30 @@ fn step(s: ptr<function, FitState>) {
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn fit(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = id.x + id.y * groups.x * WORKGROUP_SIZE;
-    if i >= params.count {
+fn fit(@builtin(workgroup_id) group_id: vec3<u32>, @builtin(local_invocation_index) lane: u32,
+       @builtin(num_workgroups) groups: vec3<u32>) {
+    let group = group_id.x + group_id.y * groups.x;
+    if group >= params.groups {
         return;
     }
+    // The last problem whose first workgroup is at most this one, by
+    // bisection (log2 of the problem count iterations, once per dispatch).
+    var lo = 0u;
+    var hi = params.problem_count;
+    while hi - lo > 1u {
+        let mid = (lo + hi) / 2u;
+        if problems[mid].group_first <= group {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    problem = lo;
+    let local = (group - problems[lo].group_first) * WORKGROUP_SIZE + lane;
+    if local >= problems[lo].count {
+        return;
+    }
+    let i = problems[lo].first + local;
     var s = states[i];
     // One loop whose condition carries the status: no early return or break
     // (divergent exits inside long loops miscompile on some drivers).

@@ -79,8 +79,9 @@ pub const GPU_MIN_ALPHA: f64 = 1e-3;
 /// binades: up to 512 (spacing 3.1 steps) is accepted, 512 and above declined.
 pub const GPU_MAX_WIDTH_SPACING_STEPS: f64 = 4.0;
 
-/// Most starts one band of a map runs at once: a map's fits go through the
-/// engine band by band, so only one band's fit states (the GPU's device
+/// Most starts one band of a map (or of a sweep's maps, their starts in
+/// one sequence) runs at once: the fits go through the engine band by
+/// band, so only one band's fit states (the GPU's device
 /// buffers and their read-back, the host's copies) are ever held.
 pub const MAP_BAND_STARTS: usize = 1 << 21;
 /// Peak bytes a start of the band in flight costs. Measured on the GPU path

@@ -7,7 +7,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::engine::{CONVERGED, Endpoint, Engine, run_to_end};
+use crate::engine::{CONVERGED, Endpoint, Engine, Task, run_many_to_end};
 use crate::error::{Error, Result};
 use crate::objective::Problem;
 use crate::polish::{Critical, Kind, polish};
@@ -207,23 +207,80 @@ pub fn run_in_bands(
     lr: f64,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Vec<Endpoint>> {
-    let band = crate::defaults::MAP_BAND_STARTS;
-    let mut endpoints = Vec::with_capacity(count);
-    for first in (0..count).step_by(band) {
-        let last = (first + band).min(count);
-        let starts: Vec<[f64; 2]> = (first..last).map(start).collect();
-        let share = |k: usize| k as f64 / count as f64;
-        endpoints.extend(run_to_end(
+    let mut endpoints = Vec::new();
+    run_many_in_bands(
+        engine,
+        &[(problem, lr)],
+        (count, start),
+        steps,
+        crate::defaults::MAP_BAND_STARTS,
+        progress,
+        &mut |_, ends| {
+            endpoints = ends;
+            Ok(())
+        },
+    )?;
+    Ok(endpoints)
+}
+
+/// Runs the `count` starts (`start(i)` for i in 0..count, `starts` = (count,
+/// start)) of each of `problems` [(problem, lr)] to the end on `engine`: all problems' starts as one sequence, problem
+/// after problem, cut into bands of at most `band` starts (maps use
+/// [`crate::defaults::MAP_BAND_STARTS`]), each band one launch of all the
+/// problems it covers ([`Engine::launch_many`]). `finished(p, endpoints)`
+/// gets problem p's endpoints as soon as its last band is done, so only
+/// one band's fit states and the endpoints of the problems it has not
+/// finished are ever held. `progress` covers the fits of all bands.
+pub fn run_many_in_bands(
+    engine: &dyn Engine,
+    problems: &[(&Problem, f64)],
+    (count, start): (usize, &(dyn Fn(usize) -> [f64; 2] + Sync)),
+    steps: u32,
+    band: usize,
+    progress: &mut dyn FnMut(f64),
+    finished: &mut dyn FnMut(usize, Vec<Endpoint>) -> Result<()>,
+) -> Result<()> {
+    let total = count * problems.len();
+    let share = |k: usize| k as f64 / total.max(1) as f64;
+    let mut pending: Vec<Endpoint> = Vec::new();
+    let mut first = 0;
+    while first < total {
+        let last = (first + band).min(total);
+        let starts: Vec<[f64; 2]> = (first..last).map(|k| start(k % count)).collect();
+        let tasks: Vec<Task> = (first / count..last.div_ceil(count))
+            .map(|p| {
+                let (a, b) = ((p * count).max(first), ((p + 1) * count).min(last));
+                Task {
+                    problem: problems[p].0,
+                    starts: &starts[a - first..b - first],
+                    lr: problems[p].1,
+                }
+            })
+            .collect();
+        let mut ends = run_many_to_end(
             engine,
-            problem,
-            &starts,
+            &tasks,
             steps,
-            lr,
             &mut phase(progress, share(first), share(last)),
-        )?);
+        )?
+        .into_iter();
+        drop(tasks);
+        for p in first / count..last.div_ceil(count) {
+            let b = ((p + 1) * count).min(last);
+            pending.extend(ends.by_ref().take(b - (p * count).max(first)));
+            if b == (p + 1) * count {
+                finished(p, std::mem::take(&mut pending))?;
+            }
+        }
+        first = last;
+    }
+    if count == 0 {
+        for p in 0..problems.len() {
+            finished(p, Vec::new())?;
+        }
     }
     progress(1.0);
-    Ok(endpoints)
+    Ok(())
 }
 
 /// A verified local minimum.
@@ -263,7 +320,8 @@ pub struct Landscape {
     pub labels: Vec<i32>,
     /// Per start: Adam steps taken (the budget when it never converged).
     pub steps_to_converge: Vec<u32>,
-    /// Wall time for the map: engine plus polishing (0 until [`Landscape::compute`] sets it).
+    /// Wall time for the map: engine plus polishing (0 until [`Landscape::compute`] sets it;
+    /// for maps computed together, [`Landscape::compute_many`], each one's share).
     pub seconds: f64,
     /// Starts the engine actually ran: fewer than `labels` in the fixed-sigma
     /// family (one row) or with refinement ([`crate::refine`]).
@@ -454,25 +512,69 @@ impl Landscape {
         lr: f64,
         progress: &mut dyn FnMut(f64),
     ) -> Result<Self> {
+        let mut maps = Self::compute_many(engine, &[(problem, lr)], grid, steps, progress)?;
+        Ok(maps.pop().expect("one map per problem"))
+    }
+
+    /// The maps of `problems` [(problem, lr)] on one grid, their fits run
+    /// together ([`run_many_in_bands`]: on the GPU one dispatch a chunk for
+    /// all); each map is classified as soon as its fits are done. The
+    /// problems share their family (so the grid's distinct starts are the
+    /// same for all). A map's `seconds` is its share of the whole: the wall
+    /// time over the number of maps. `progress` covers everything: the fits
+    /// up to [`RUN_SHARE`], each map's polishing its share of the rest.
+    pub fn compute_many(
+        engine: &dyn Engine,
+        problems: &[(&Problem, f64)],
+        grid: &Grid,
+        steps: u32,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Vec<Self>> {
         let clock = Instant::now();
-        let (count, rows) = grid.distinct(problem);
-        let endpoints = run_in_bands(
+        let Some(&(first, _)) = problems.first() else {
+            return Ok(Vec::new());
+        };
+        let (count, rows) = grid.distinct(first);
+        debug_assert!(
+            problems
+                .iter()
+                .all(|(p, _)| grid.distinct(p) == (count, rows))
+        );
+        // The fits' and the polishing's progress, reported as one.
+        let reported = std::cell::RefCell::new((0.0, 0.0, progress));
+        let report = |fits: Option<f64>, polished: Option<f64>| {
+            let mut r = reported.borrow_mut();
+            r.0 = fits.unwrap_or(r.0);
+            r.1 = polished.unwrap_or(r.1);
+            let done = RUN_SHARE * r.0 + (1.0 - RUN_SHARE) * r.1 / problems.len() as f64;
+            (r.2)(done);
+        };
+        let mut maps = Vec::with_capacity(problems.len());
+        run_many_in_bands(
             engine,
-            problem,
-            count,
-            &|k| grid.start_at(k),
+            problems,
+            (count, &|k| grid.start_at(k)),
             steps,
-            lr,
-            &mut phase(progress, 0.0, RUN_SHARE),
+            crate::defaults::MAP_BAND_STARTS,
+            &mut |f| report(Some(f), None),
+            &mut |p, endpoints| {
+                let polished = maps.len() as f64;
+                maps.push(Self::of_run_reporting(
+                    problems[p].0,
+                    &endpoints,
+                    rows,
+                    count,
+                    clock,
+                    &mut |f| report(None, Some(polished + f)),
+                ));
+                Ok(())
+            },
         )?;
-        Ok(Self::of_run_reporting(
-            problem,
-            &endpoints,
-            rows,
-            count,
-            clock,
-            &mut phase(progress, RUN_SHARE, 1.0),
-        ))
+        let share = clock.elapsed().as_secs_f64() / problems.len() as f64;
+        for map in &mut maps {
+            map.seconds = share;
+        }
+        Ok(maps)
     }
 
     /// The map of a grid's distinct starts' endpoints (each repeated `rows`

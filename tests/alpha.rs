@@ -225,7 +225,7 @@ fn gpu_step_matches_the_cpu_twin_and_maps_agree() {
                 s
             })
             .collect();
-        let mut run = gpu.launch_states(&problem, &states, 0.08).unwrap();
+        let mut run = gpu.launch_states(&[(&problem, 0.08, &states)]).unwrap();
         run.advance(1).unwrap();
         for (s0, g) in states.iter().zip(run.states()) {
             let mut want = *s0;

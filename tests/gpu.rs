@@ -47,6 +47,59 @@ fn targets() -> Vec<(&'static str, Mixture)> {
     ]
 }
 
+/// `n` random states of `family` (Adam moments included) for one step of the kernel.
+fn random_states(rng: &mut fastrand::Rng, n: usize, family: Family) -> Vec<FitState<f32>> {
+    (0..n)
+        .map(|_| {
+            let mut s = FitState::<f32>::new(
+                -8.0 + 16.0 * rng.f64(),
+                family.fixed_sigma().unwrap_or(0.1 + 5.0 * rng.f64()),
+            );
+            s.adam.t = rng.u32(0..500);
+            s.adam.m = [rng.f32() - 0.5, rng.f32() - 0.5];
+            s.adam.v = [rng.f32(), rng.f32()];
+            s.adam.beta_pow = [0.9f32.powi(s.adam.t as i32), 0.999f32.powi(s.adam.t as i32)];
+            s
+        })
+        .collect()
+}
+
+/// Runs one step of `tasks` [(problem, lr, states)] as one launch of `gpu`
+/// and checks every start against its own problem's CPU twin.
+fn one_step_like_the_twin(
+    gpu: &kl_landscape::engine::gpu::GpuEngine,
+    tasks: &[(&Problem, f64, &[FitState<f32>])],
+    what: &str,
+) {
+    let mut run = gpu.launch_states(tasks).unwrap();
+    run.advance(1).unwrap();
+    let mut got = run.states().iter();
+    for (t, &(problem, lr, states)) in tasks.iter().enumerate() {
+        let kernel = Kernel::<f32>::centred(problem, lr);
+        for (s0, g) in states.iter().zip(got.by_ref()) {
+            let mut want = *s0;
+            kernel.step(&mut want);
+            let rel = |a: f32, b: f32| (a - b).abs() / (1.0 + b.abs());
+            assert_eq!(g.adam.t, want.adam.t, "{what}, task {t}");
+            assert_eq!(g.status, want.status, "{what}, task {t}: {s0:?}");
+            for (a, b, name) in [
+                (g.mu, want.mu, "mu"),
+                (g.sigma, want.sigma, "sigma"),
+                (g.adam.m[0], want.adam.m[0], "m_mu"),
+                (g.adam.m[1], want.adam.m[1], "m_sigma"),
+                (g.adam.v[0], want.adam.v[0], "v_mu"),
+                (g.adam.v[1], want.adam.v[1], "v_sigma"),
+            ] {
+                assert!(
+                    rel(a, b) < 1e-5,
+                    "{what}, task {t} {name}: gpu {a} vs cpu twin {b} from {s0:?}"
+                );
+            }
+        }
+    }
+    assert!(got.next().is_none(), "{what}: more states than starts");
+}
+
 #[test]
 fn one_step_matches_the_cpu_twin_on_random_states() {
     let Some(gpu) = common::gpu() else { return };
@@ -62,46 +115,114 @@ fn one_step_matches_the_cpu_twin_on_random_states() {
         };
         for objective in Objective::BOTH {
             let problem = Problem::new(target.clone(), objective, family);
-            let kernel = Kernel::<f32>::centred(&problem, 0.08);
-            let states: Vec<FitState<f32>> = (0..200)
-                .map(|_| {
-                    let mut s = FitState::<f32>::new(
-                        -8.0 + 16.0 * rng.f64(),
-                        family.fixed_sigma().unwrap_or(0.1 + 5.0 * rng.f64()),
-                    );
-                    s.adam.t = rng.u32(0..500);
-                    s.adam.m = [rng.f32() - 0.5, rng.f32() - 0.5];
-                    s.adam.v = [rng.f32(), rng.f32()];
-                    s.adam.beta_pow =
-                        [0.9f32.powi(s.adam.t as i32), 0.999f32.powi(s.adam.t as i32)];
-                    s
-                })
-                .collect();
-            let mut run = gpu.launch_states(&problem, &states, 0.08).unwrap();
-            run.advance(1).unwrap();
-            let got = run.states();
-            for (s0, g) in states.iter().zip(got) {
-                let mut want = *s0;
-                kernel.step(&mut want);
-                let rel = |a: f32, b: f32| (a - b).abs() / (1.0 + b.abs());
-                assert_eq!(g.adam.t, want.adam.t);
-                assert_eq!(g.status, want.status, "trial {trial} {objective}: {s0:?}");
-                for (a, b, what) in [
-                    (g.mu, want.mu, "mu"),
-                    (g.sigma, want.sigma, "sigma"),
-                    (g.adam.m[0], want.adam.m[0], "m_mu"),
-                    (g.adam.m[1], want.adam.m[1], "m_sigma"),
-                    (g.adam.v[0], want.adam.v[0], "v_mu"),
-                    (g.adam.v[1], want.adam.v[1], "v_sigma"),
-                ] {
-                    assert!(
-                        rel(a, b) < 1e-5,
-                        "trial {trial} {objective} {what}: gpu {a} vs cpu twin {b} from {s0:?}"
-                    );
-                }
-            }
+            let states = random_states(&mut rng, 200, family);
+            one_step_like_the_twin(
+                &gpu,
+                &[(&problem, 0.08, &states)],
+                &format!("trial {trial} {objective}"),
+            );
         }
     }
+}
+
+/// Targets of `modes` modes with random weights, means and stds.
+fn random_targets_of(rng: &mut fastrand::Rng, modes: usize, count: usize) -> Vec<Mixture> {
+    (0..count)
+        .map(|_| {
+            loop {
+                let t = common::random_target(rng, modes);
+                if t.modes().len() == modes {
+                    break t;
+                }
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_batch_of_problems_steps_each_like_its_own_cpu_twin() {
+    // One launch of problems that differ in everything a kernel variant
+    // leaves free (target, objective, family, held sigma, learning rate),
+    // with start counts that leave workgroups part-filled, whole and split
+    // across slices, each start against its own problem's twin.
+    let Some(gpu) = common::gpu() else { return };
+    let mut rng = fastrand::Rng::with_seed(7);
+    let counts = [37, 1, 64, 200, 129, 0, 5];
+    for (trial, modes) in [1, 2, 3, 8, 16].into_iter().enumerate() {
+        let targets = random_targets_of(&mut rng, modes, counts.len());
+        let problems: Vec<(Problem, f64)> = targets
+            .into_iter()
+            .enumerate()
+            .map(|(i, target)| {
+                let family = if i % 3 == 1 {
+                    Family::FixedSigma {
+                        sigma: 0.5 + rng.f64(),
+                    }
+                } else {
+                    Family::Gaussian
+                };
+                let objective = Objective::BOTH[i % 2];
+                let lr = 0.01 + 0.2 * rng.f64();
+                (Problem::new(target, objective, family), lr)
+            })
+            .collect();
+        let states: Vec<Vec<FitState<f32>>> = problems
+            .iter()
+            .zip(counts)
+            .map(|((p, _), n)| random_states(&mut rng, n, p.family))
+            .collect();
+        let tasks: Vec<(&Problem, f64, &[FitState<f32>])> = problems
+            .iter()
+            .zip(&states)
+            .map(|((p, lr), s)| (p, *lr, s.as_slice()))
+            .collect();
+        one_step_like_the_twin(&gpu, &tasks, &format!("trial {trial}, {modes} modes"));
+        one_step_like_the_twin(
+            &gpu.with_max_slice(100),
+            &tasks,
+            &format!("trial {trial}, {modes} modes, slices of 100"),
+        );
+    }
+    // More problems than one dispatch's uniform block holds: two slices.
+    let many = kl_landscape::engine::gpu::problems_per_dispatch(2) + 50;
+    let problems: Vec<Problem> = random_targets_of(&mut rng, 2, many)
+        .into_iter()
+        .map(|t| Problem::new(t, Objective::Exclusive, Family::Gaussian))
+        .collect();
+    let states: Vec<Vec<FitState<f32>>> = (0..many)
+        .map(|i| random_states(&mut rng, 1 + i % 4, Family::Gaussian))
+        .collect();
+    let tasks: Vec<(&Problem, f64, &[FitState<f32>])> = problems
+        .iter()
+        .zip(&states)
+        .map(|(p, s)| (p, 0.08, s.as_slice()))
+        .collect();
+    one_step_like_the_twin(&gpu, &tasks, &format!("{many} problems"));
+    // The alpha variant: both forms and several orders in one launch, a KL beside them.
+    let alpha = |a, form| Objective::Alpha(kl_landscape::objective::Alpha::new(a, form));
+    use kl_landscape::objective::AlphaForm::{Amari, Renyi};
+    let targets = random_targets_of(&mut rng, 2, 4);
+    let objectives = [
+        alpha(0.1, Amari),
+        alpha(0.5, Renyi),
+        Objective::Exclusive,
+        alpha(0.9, Renyi),
+    ];
+    let problems: Vec<Problem> = targets
+        .into_iter()
+        .zip(objectives)
+        .map(|(t, o)| Problem::new(t, o, Family::Gaussian))
+        .collect();
+    let states: Vec<Vec<FitState<f32>>> = problems
+        .iter()
+        .map(|_| random_states(&mut rng, 70, Family::Gaussian))
+        .collect();
+    let tasks: Vec<(&Problem, f64, &[FitState<f32>])> = problems
+        .iter()
+        .zip(&states)
+        .map(|(p, s)| (p, 0.08, s.as_slice()))
+        .collect();
+    one_step_like_the_twin(&gpu, &tasks, "alpha batch");
 }
 
 #[test]
@@ -370,4 +491,127 @@ fn exp_count_follows_the_panels() {
         0.08,
     );
     assert_eq!(inclusive.exps_per_step(0.0, 1.0), 0);
+}
+
+/// A sweep's problems: the widget's target at five separations (a fold
+/// among them), in `family`.
+fn sweep_problems(family: Family, objective: Objective) -> Vec<(Problem, f64)> {
+    let base = kl_landscape::scenario::Scenario {
+        family,
+        ..Default::default()
+    };
+    [2.0, 3.5, 4.4, 6.0, 8.0]
+        .into_iter()
+        .map(|v| {
+            let parameter = kl_landscape::sweep::Parameter::Separation;
+            (parameter.problem_at(&base, objective, v).unwrap(), 0.08)
+        })
+        .collect()
+}
+
+/// Every problem's map computed in one batch equals its lone map exactly
+/// (labels, optima, saddles, steps), and a batch cut into bands that split
+/// problems gives the lone runs' endpoints bit for bit; progress rises to 1.
+fn batched_maps_are_the_lone_maps(engine: &dyn Engine) {
+    let grid = Grid::new(Axis::linear(-7.0, 7.0, 24), Axis::linear(0.1, 4.0, 12)).unwrap();
+    for family in [Family::Gaussian, Family::FixedSigma { sigma: 1.0 }] {
+        for objective in Objective::BOTH {
+            let owned = sweep_problems(family, objective);
+            let problems: Vec<(&Problem, f64)> = owned.iter().map(|(p, lr)| (p, *lr)).collect();
+            let mut seen = vec![0.0];
+            let batched =
+                Landscape::compute_many(engine, &problems, &grid, 1000, &mut |f| seen.push(f))
+                    .unwrap();
+            assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+            assert_eq!(seen.last(), Some(&1.0));
+            let what = format!("{family:?} {objective}");
+            assert_eq!(batched.len(), problems.len(), "{what}");
+            for ((problem, lr), map) in problems.iter().zip(&batched) {
+                let lone =
+                    Landscape::compute(engine, problem, &grid, 1000, *lr, &mut |_| {}).unwrap();
+                assert_eq!(map.labels, lone.labels, "{what}");
+                assert_eq!(map.steps_to_converge, lone.steps_to_converge, "{what}");
+                assert_eq!(map.optima, lone.optima, "{what}");
+                assert_eq!(map.saddles, lone.saddles, "{what}");
+                assert_eq!(map.starts_run, lone.starts_run, "{what}");
+            }
+            // Bands of 100 starts: problems of 288 (or 24) starts split across them.
+            let (count, _) = grid.distinct(problems[0].0);
+            let mut banded = Vec::new();
+            kl_landscape::landscape::run_many_in_bands(
+                engine,
+                &problems,
+                (count, &|k| grid.start_at(k)),
+                700,
+                100,
+                &mut |_| {},
+                &mut |p, ends| {
+                    assert_eq!(p, banded.len());
+                    banded.push(ends);
+                    Ok(())
+                },
+            )
+            .unwrap();
+            for ((problem, lr), ends) in problems.iter().zip(&banded) {
+                let (starts, _) = grid.distinct_starts(problem);
+                let lone = kl_landscape::engine::run_to_end(
+                    engine,
+                    problem,
+                    &starts,
+                    700,
+                    *lr,
+                    &mut |_| {},
+                )
+                .unwrap();
+                assert_eq!(ends, &lone, "{what}, bands of 100");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_batch_of_maps_on_the_cpu_is_the_lone_maps_bit_for_bit() {
+    batched_maps_are_the_lone_maps(&CpuEngine);
+}
+
+#[test]
+fn a_batch_of_maps_on_the_gpu_is_the_lone_maps_bit_for_bit() {
+    let Some(gpu) = common::gpu() else { return };
+    batched_maps_are_the_lone_maps(&gpu);
+    // Slices that cut problems apart change nothing either.
+    batched_maps_are_the_lone_maps(&gpu.with_max_slice(200));
+}
+
+#[test]
+fn a_batch_of_targets_of_different_mode_counts_runs_side_by_side() {
+    // One kernel variant serves one mode count: the GPU runs such tasks as
+    // separate launches, the endpoints still task after task.
+    let Some(gpu) = common::gpu() else { return };
+    let one = Problem::new(
+        Mixture::parse("1:0.5:1.3").unwrap(),
+        Objective::Exclusive,
+        Family::Gaussian,
+    );
+    let two = Problem::new(
+        Mixture::widget_default(),
+        Objective::Exclusive,
+        Family::Gaussian,
+    );
+    let starts = Grid::new(Axis::linear(-7.0, 7.0, 12), Axis::linear(0.1, 4.0, 6))
+        .unwrap()
+        .starts();
+    let task = |problem| kl_landscape::engine::Task {
+        problem,
+        starts: &starts,
+        lr: 0.08,
+    };
+    let mut run = gpu.launch_many(&[task(&one), task(&two)]).unwrap();
+    run.advance(500).unwrap();
+    let both = run.endpoints().unwrap();
+    let lone = |p: &Problem| {
+        let mut r = gpu.launch(p, &starts, 0.08).unwrap();
+        r.advance(500).unwrap();
+        r.endpoints().unwrap()
+    };
+    assert_eq!(both, [lone(&one), lone(&two)].concat());
 }

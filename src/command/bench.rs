@@ -298,7 +298,7 @@ fn time_fits(engines: &[(&dyn Engine, f64)]) -> Result<Vec<FitTiming>> {
     Ok(out)
 }
 
-/// One timed sweep (S1) beside a lone map of the same grid.
+/// One timed sweep (S1) beside the same maps computed one after the other.
 #[derive(Debug, Clone, Serialize)]
 pub struct SweepTiming {
     /// "cpu" or "gpu".
@@ -311,14 +311,65 @@ pub struct SweepTiming {
     pub seconds: f64,
     /// Seconds of the sweep's maps alone, run as one batch.
     pub maps_seconds: f64,
-    /// Seconds of one lone map of the same grid (the first value's target).
-    pub lone_map_seconds: f64,
-    /// maps_seconds / values / lone_map_seconds: below 1, a map of a sweep is cheaper than a lone one.
+    /// Seconds of the same maps run one after the other, a lone map per value.
+    pub sequential_maps_seconds: f64,
+    /// maps_seconds / sequential_maps_seconds: a sweep's map against a lone
+    /// map of the same value (below 1, the sweep's is cheaper).
     pub per_map_vs_lone: f64,
+    /// CPU seconds (user and system, all threads, llvmpipe's included) the
+    /// process spent on the sweep, and on the lone maps (Linux; null
+    /// elsewhere): on a machine shared with other work, wall times vary
+    /// with the load while these barely do.
+    pub cpu_seconds: Option<f64>,
+    /// See `cpu_seconds`.
+    pub sequential_cpu_seconds: Option<f64>,
+    /// Peak resident memory (bytes) of the process while the sweep ran, and
+    /// while the lone maps ran (Linux: VmHWM, reset before each; null elsewhere).
+    pub peak_rss: Option<u64>,
+    /// See `peak_rss`.
+    pub sequential_peak_rss: Option<u64>,
+}
+
+/// CPU seconds the process has spent so far, user and system (Linux's
+/// /proc/self/stat, in its fixed 100 ticks a second).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
+/// Resets the process's peak resident memory (Linux), so the next
+/// [`peak_rss`] measures from now; false where it cannot.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// The process's peak resident memory in bytes since the last reset (Linux's VmHWM).
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Runs `f`, returning its result, the CPU seconds it took and the peak
+/// resident memory it reached.
+fn measured<T>(f: impl FnOnce() -> Result<T>) -> Result<(T, Option<f64>, Option<u64>)> {
+    let reset = reset_peak_rss();
+    let before = cpu_seconds();
+    let out = f()?;
+    let cpu = cpu_seconds().zip(before).map(|(a, b)| a - b);
+    Ok((out, cpu, peak_rss().filter(|_| reset)))
 }
 
 /// S1: the widget's target, separation 2 to 8 in 61 values, exclusive,
-/// 128x64 starts each, 1000 steps, per engine (the quick run: 9 values of 32x16, 200 steps).
+/// 128x64 starts each, 1000 steps, per engine (the quick run: 9 values of
+/// 32x16, 200 steps): the sweep (its maps as one batch) and, beside it, the
+/// same values' maps one after the other.
 fn time_sweeps(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<SweepTiming>> {
     use crate::sweep::{Parameter, SweepSpec, sweep};
     let (values, grid, steps) = if quick {
@@ -335,37 +386,65 @@ fn time_sweeps(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<SweepT
         steps,
         crate::defaults::DEFAULT_LR,
     )?;
-    let first = spec.parameter.scenario_at(&spec.base, spec.values[0])?;
-    let problem = Problem::new(first.target, Objective::Exclusive, first.family);
     console::print(&format!(
-        "{:<6} {:<4} {:>6} {:>8} {:>9} {:>9} {:>9} {:>12}\n",
-        "sweep", "kind", "values", "starts", "seconds", "maps", "lone map", "map vs lone"
+        "{:<6} {:<4} {:>6} {:>8} {:>9} {:>9} {:>10} {:>12} {:>8} {:>9} {:>6} {:>8}\n",
+        "sweep",
+        "kind",
+        "values",
+        "starts",
+        "seconds",
+        "maps",
+        "lone maps",
+        "map vs lone",
+        "cpu s",
+        "lone cpu",
+        "MB",
+        "lone MB"
     ))?;
     let mut out = Vec::new();
     for (engine, _) in engines {
-        let clock = Instant::now();
-        Landscape::compute(*engine, &problem, &grid, steps, spec.lr, &mut |_| {})?;
-        let lone = clock.elapsed().as_secs_f64();
-        let result = sweep(&spec, Objective::Exclusive, *engine, &mut |_| {})?;
+        let (sequential, sequential_cpu_seconds, sequential_peak_rss) = measured(|| {
+            let clock = Instant::now();
+            for &value in &spec.values {
+                let problem = spec
+                    .parameter
+                    .problem_at(&spec.base, Objective::Exclusive, value)?;
+                let lr = spec.parameter.lr_at(spec.lr, value);
+                Landscape::compute(*engine, &problem, &grid, steps, lr, &mut |_| {})?;
+            }
+            Ok(clock.elapsed().as_secs_f64())
+        })?;
+        let (result, cpu_seconds, peak_rss) =
+            measured(|| sweep(&spec, Objective::Exclusive, *engine, &mut |_| {}))?;
         let t = SweepTiming {
             backend: engine.info().kind,
             values,
             starts: grid.len(),
             seconds: result.seconds,
             maps_seconds: result.maps_seconds,
-            lone_map_seconds: lone,
-            per_map_vs_lone: result.maps_seconds / values as f64 / lone,
+            sequential_maps_seconds: sequential,
+            per_map_vs_lone: result.maps_seconds / sequential,
+            cpu_seconds,
+            sequential_cpu_seconds,
+            peak_rss,
+            sequential_peak_rss,
         };
+        let mb = |b: Option<u64>| b.map_or("-".into(), |b| format!("{:.0}", b as f64 / 1e6));
+        let cpu = |s: Option<f64>| s.map_or("-".into(), |s| format!("{s:.1}"));
         console::print(&format!(
-            "{:<6} {:<4} {:>6} {:>8} {:>9.3} {:>9.3} {:>9.3} {:>11.2}x\n",
+            "{:<6} {:<4} {:>6} {:>8} {:>9.3} {:>9.3} {:>10.3} {:>11.2}x {:>8} {:>9} {:>6} {:>8}\n",
             "S1",
             t.backend,
             t.values,
             t.starts,
             t.seconds,
             t.maps_seconds,
-            t.lone_map_seconds,
-            t.per_map_vs_lone
+            t.sequential_maps_seconds,
+            t.per_map_vs_lone,
+            cpu(t.cpu_seconds),
+            cpu(t.sequential_cpu_seconds),
+            mb(t.peak_rss),
+            mb(t.sequential_peak_rss)
         ))?;
         out.push(t);
     }

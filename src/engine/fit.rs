@@ -4,7 +4,7 @@
 //! [`Real`]: the CPU engine runs it in f64, the GPU tests run it in f32 beside
 //! the kernel and compare.
 
-use super::Endpoint;
+use super::{Endpoint, Task};
 use crate::adam::Adam;
 use crate::defaults::{CONVERGED_PATIENCE, CONVERGED_STEP, DIVERGED_BEYOND};
 use crate::objective::{AlphaForm, Objective, Problem, Resolved};
@@ -55,6 +55,64 @@ impl<R: Real> FitState<R> {
             still: 0,
             status: RUNNING,
         }
+    }
+}
+
+/// The kernels of a launch of several problems ([`super::Engine::launch_many`])
+/// and which start is whose: the starts of all tasks form one sequence,
+/// task after task, and start i belongs to the last task whose first start
+/// is at most i (the rule the WGSL kernel's search follows, per workgroup).
+#[derive(Debug, Clone)]
+pub struct Kernels<R> {
+    /// Each task's kernel ([`Kernel::centred`]).
+    pub kernels: Vec<Kernel<R>>,
+    /// Each task's first start in the sequence, then the sequence's length.
+    pub firsts: Vec<usize>,
+}
+
+impl<R: Real> Kernels<R> {
+    /// The kernels of `parts` [(kernel, starts)], in order.
+    pub fn new(parts: impl IntoIterator<Item = (Kernel<R>, usize)>) -> Self {
+        let mut firsts = vec![0];
+        let kernels = parts
+            .into_iter()
+            .map(|(kernel, count)| {
+                firsts.push(firsts[firsts.len() - 1] + count);
+                kernel
+            })
+            .collect();
+        Self { kernels, firsts }
+    }
+
+    /// The centred kernels of `tasks` and every task's fresh states
+    /// ([`Kernel::states`]), task after task: how both engines launch.
+    pub fn launch(tasks: &[Task]) -> (Self, Vec<FitState<R>>) {
+        let mut states = Vec::with_capacity(tasks.iter().map(|t| t.starts.len()).sum());
+        let kernels = Self::new(tasks.iter().map(|t| {
+            let kernel = Kernel::centred(t.problem, t.lr);
+            states.extend(kernel.states(t.problem, t.starts));
+            (kernel, t.starts.len())
+        }));
+        (kernels, states)
+    }
+
+    /// The task start `i` of the sequence belongs to.
+    pub fn owner(&self, i: usize) -> usize {
+        self.firsts.partition_point(|&f| f <= i) - 1
+    }
+
+    /// The kernel of start `i`.
+    pub fn of(&self, i: usize) -> &Kernel<R> {
+        &self.kernels[self.owner(i)]
+    }
+
+    /// Every start's endpoint, each through its own task's kernel.
+    pub fn endpoints(&self, states: &[FitState<R>]) -> Vec<Endpoint> {
+        states
+            .iter()
+            .enumerate()
+            .map(|(i, s)| self.of(i).endpoint(s))
+            .collect()
     }
 }
 

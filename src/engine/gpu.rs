@@ -1,7 +1,10 @@
 //! The GPU engine: `shaders/fit.wgsl` through wgpu, one invocation per start,
 //! chunks of steps per submission, state kept on the device between chunks,
-//! buffers pooled across runs. Large batches are split into slices that fit
-//! the device's binding and dispatch limits.
+//! buffers pooled across runs. A batch of many problems (a sweep's maps) is
+//! one dispatch and one read-back a chunk: every problem's constants in one
+//! storage buffer, every workgroup running starts of one of them. Large
+//! batches are split into slices that fit the device's binding and dispatch
+//! limits.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,9 +12,9 @@ use std::time::Duration;
 
 use bytemuck::{Pod, Zeroable};
 
-use super::fit::{CONVERGED, DIVERGED, FitState, Kernel, RUNNING};
+use super::fit::{CONVERGED, DIVERGED, FitState, Kernel, Kernels, RUNNING};
 use super::submit_gate::SubmitGate;
-use super::{BackendInfo, Endpoint, Engine, Run};
+use super::{BackendInfo, Endpoint, Engine, Run, Task};
 use crate::defaults;
 use crate::error::{Error, Result};
 use crate::objective::{AlphaForm, Problem, Resolved};
@@ -22,7 +25,8 @@ pub const WORKGROUP_SIZE: u32 = 64;
 /// loop iterations in all; a step costs at most MAX_CUTS + 13 (every cut in
 /// q's reach) for KL(q||p), and for an alpha-divergence the cuts plus the
 /// merged panels of every bump and q (and the scans over them, when not
-/// unrolled), so longer advances are split.
+/// unrolled), so longer advances are split. (The search for a workgroup's
+/// problem, once a dispatch, takes at most 8 of the 535 to spare.)
 pub const MAX_DISPATCH_STEPS: u32 = 65_000
     / (crate::quadrature::MAX_CUTS as u32
         + 2 * ((defaults::MAX_MODES as u32 + 1) * crate::quadrature::Z_EDGES.len() as u32)
@@ -53,6 +57,7 @@ pub fn shader_source(mode_count: usize, alpha: bool) -> String {
     let counts = [
         ("CONVERGED_PATIENCE", defaults::CONVERGED_PATIENCE as usize),
         ("MODE_COUNT", mode_count),
+        ("PROBLEMS_PER_DISPATCH", problems_per_dispatch(mode_count)),
         ("MAX_MODES", defaults::MAX_MODES),
         ("MAX_CUTS", MAX_CUTS),
         ("WORKGROUP_SIZE", WORKGROUP_SIZE as usize),
@@ -98,36 +103,54 @@ const OBJECTIVE_AMARI: u32 = 2;
 /// `Params::objective` of the Renyi form R_a, 0 < a < 1.
 const OBJECTIVE_RENYI: u32 = 3;
 
-/// The kernel's uniform block (layout of `Params` in fit.wgsl).
+/// The kernel's uniform block (layout of `Params` in fit.wgsl): what every
+/// problem of a dispatch shares.
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
 #[repr(C)]
 struct Params {
-    modes: [[f32; 4]; defaults::MAX_MODES],
     z_edges: [[f32; 4]; 3],
+    steps: u32,
+    groups: u32,
+    problem_count: u32,
+    pad: u32,
+}
+
+/// Bytes of the uniform block of problems one dispatch reads: wgpu's
+/// downlevel limit of a uniform binding, so every device takes it.
+const PROBLEMS_BYTES: u64 = 16_384;
+
+/// Problems one dispatch runs, for targets of `mode_count` modes: as many
+/// blocks (a [`ProblemHead`] and a vec4 per mode) as [`PROBLEMS_BYTES`] holds.
+pub fn problems_per_dispatch(mode_count: usize) -> usize {
+    PROBLEMS_BYTES as usize / (std::mem::size_of::<ProblemHead>() + 16 * mode_count)
+}
+
+/// One problem of a dispatch (layout of `Problem` in fit.wgsl), before its modes.
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+struct ProblemHead {
     objective: u32,
     learn_sigma: u32,
-    steps: u32,
-    count: u32,
     lr: f32,
     fixed_sigma: f32,
     mean: f32,
     variance: f32,
-    cut_count: u32,
     alpha: f32,
-    pad: [u32; 2],
+    cut_first: u32,
+    cut_count: u32,
+    first: u32,
+    count: u32,
+    group_first: u32,
 }
 
-impl Params {
-    fn new(kernel: &Kernel<f32>) -> Self {
-        let mut modes = [[0.0; 4]; defaults::MAX_MODES];
-        modes[..kernel.modes.len()].copy_from_slice(&kernel.modes);
-        let mut z_edges = [[0.0; 4]; 3];
-        for (i, &z) in crate::quadrature::Z_EDGES.iter().enumerate() {
-            z_edges[i / 4][i % 4] = z as f32;
-        }
+// The modes' vec4s follow the head: it must end on a 16-byte boundary.
+const _: () = assert!(std::mem::size_of::<ProblemHead>().is_multiple_of(16));
+
+impl ProblemHead {
+    /// `kernel`'s head for its `count` starts at `first` in the slice's
+    /// states, run by the workgroups from `group_first`, its cuts at `cut_first`.
+    fn new(kernel: &Kernel<f32>, first: u32, count: u32, group_first: u32, cut_first: u32) -> Self {
         Self {
-            modes,
-            z_edges,
             objective: match kernel.resolved {
                 Resolved::Inclusive => OBJECTIVE_INCLUSIVE,
                 Resolved::Exclusive => OBJECTIVE_EXCLUSIVE,
@@ -141,26 +164,53 @@ impl Params {
                 } => OBJECTIVE_RENYI,
             },
             learn_sigma: u32::from(kernel.fixed_sigma.is_none()),
-            steps: 0,
-            count: 0,
             lr: kernel.lr,
             fixed_sigma: kernel.fixed_sigma.unwrap_or(0.0),
             mean: kernel.mean,
             variance: kernel.variance,
-            cut_count: kernel.cuts.len() as u32,
             alpha: kernel.alpha,
-            pad: [0; 2],
+            cut_first,
+            cut_count: kernel.cuts.len() as u32,
+            first,
+            count,
+            group_first,
         }
+    }
+}
+
+/// One slice of a batch as the device holds it: its starts, the blocks of
+/// the problems they belong to (heads and modes, as bytes), how many, and
+/// those problems' cuts.
+struct SliceData<'a> {
+    states: &'a [FitState<f32>],
+    blocks: Vec<u8>,
+    problems: u32,
+    cuts: Vec<[f32; 2]>,
+    groups: u32,
+}
+
+/// How much a slot holds: starts and cuts (every slot has room for a
+/// dispatch's problems).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Capacity {
+    starts: u64,
+    cuts: u64,
+}
+
+impl Capacity {
+    fn holds(&self, need: &Capacity) -> bool {
+        self.starts >= need.starts && self.cuts >= need.cuts
     }
 }
 
 /// Buffers for one slice of a batch, kept in a pool and reused.
 struct Slot {
-    capacity: u64,
+    capacity: Capacity,
     params: wgpu::Buffer,
     states: wgpu::Buffer,
     running: wgpu::Buffer,
     cuts: wgpu::Buffer,
+    problems: wgpu::Buffer,
     readback: wgpu::Buffer,
     bind_group: wgpu::BindGroup,
 }
@@ -253,6 +303,7 @@ impl GpuEngine {
                 entry(1, storage(false)),
                 entry(2, storage(false)),
                 entry(3, storage(true)),
+                entry(4, wgpu::BufferBindingType::Uniform),
             ],
         });
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -413,16 +464,24 @@ impl GpuEngine {
         Ok(pipeline)
     }
 
-    /// Buffers for `starts` starts: a pooled slot large enough, or new ones
-    /// (an error, not a panic, when the device is out of memory).
-    fn take_slot(&self, starts: u64) -> Result<Slot> {
+    /// Buffers for a slice of `need`: a pooled slot large enough, or new
+    /// ones (an error, not a panic, when the device is out of memory).
+    fn take_slot(&self, need: Capacity) -> Result<Slot> {
         let mut pool = self.shared.pool.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(i) = pool.iter().position(|s| s.capacity >= starts) {
+        if let Some(i) = pool.iter().position(|s| s.capacity.holds(&need)) {
             return Ok(pool.swap_remove(i));
         }
         drop(pool);
         let device = &self.shared.device;
-        let capacity = starts.next_power_of_two().min(self.max_slice).max(starts);
+        let capacity = Capacity {
+            starts: need
+                .starts
+                .next_power_of_two()
+                .min(self.max_slice)
+                .max(need.starts),
+            // A binding is never empty: room for one cut at least.
+            cuts: need.cuts.max(1).next_power_of_two(),
+        };
         let scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let buffer = |label: &str, size: u64, usage: wgpu::BufferUsages| {
             device.create_buffer(&wgpu::BufferDescriptor {
@@ -440,46 +499,36 @@ impl GpuEngine {
         );
         let states = buffer(
             "states",
-            capacity * STATE_BYTES,
+            capacity.starts * STATE_BYTES,
             U::STORAGE | U::COPY_DST | U::COPY_SRC,
         );
         let running = buffer("running", 4, U::STORAGE | U::COPY_DST | U::COPY_SRC);
-        let cuts = buffer(
-            "cuts",
-            8 * crate::quadrature::MAX_CUTS as u64,
-            U::STORAGE | U::COPY_DST,
-        );
+        let cuts = buffer("cuts", 8 * capacity.cuts, U::STORAGE | U::COPY_DST);
+        let problems = buffer("problems", PROBLEMS_BYTES, U::UNIFORM | U::COPY_DST);
         let readback = buffer(
             "readback",
-            capacity * STATE_BYTES + 4,
+            capacity.starts * STATE_BYTES + 4,
             U::MAP_READ | U::COPY_DST,
         );
+        let resources = [&params, &states, &running, &cuts, &problems];
+        let entries: Vec<wgpu::BindGroupEntry> = resources
+            .iter()
+            .enumerate()
+            .map(|(i, b)| wgpu::BindGroupEntry {
+                binding: i as u32,
+                resource: b.as_entire_binding(),
+            })
+            .collect();
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("fit"),
             layout: &self.shared.layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: params.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: states.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: running.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 3,
-                    resource: cuts.as_entire_binding(),
-                },
-            ],
+            entries: &entries,
         });
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(Error::runtime(format!(
-                "the GPU has no room for {starts} starts ({} MiB of buffers): {e}",
-                (2 * capacity * STATE_BYTES) >> 20
+                "the GPU has no room for {} starts ({} MiB of buffers): {e}",
+                need.starts,
+                (2 * capacity.starts * STATE_BYTES) >> 20
             )));
         }
         Ok(Slot {
@@ -488,10 +537,167 @@ impl GpuEngine {
             states,
             running,
             cuts,
+            problems,
             readback,
             bind_group,
         })
     }
+
+    /// Cuts a launch's `states` (its tasks' starts, task after task, as
+    /// `kernels` lays them out) into slices within the device's limits:
+    /// at most [`GpuEngine::max_slice`] starts, as many workgroups as one
+    /// dispatch takes, [`problems_per_dispatch`] problems and as many cuts
+    /// as one binding holds. Each task starts on a workgroup of its own.
+    fn slices<'a>(
+        &self,
+        kernels: &Kernels<f32>,
+        states: &'a [FitState<f32>],
+    ) -> Vec<SliceData<'a>> {
+        let limits = self.shared.device.limits();
+        let binding = limits
+            .max_storage_buffer_binding_size
+            .min(limits.max_buffer_size);
+        let max_groups = u64::from(limits.max_compute_workgroups_per_dimension).pow(2);
+        let max_blocks = kernels
+            .kernels
+            .first()
+            .map_or(1, |k| problems_per_dispatch(k.modes.len()));
+        let max_cuts = binding / 8;
+        let group = u64::from(WORKGROUP_SIZE);
+        let mut out = Vec::new();
+        let mut slice = SliceData {
+            states: &states[..0],
+            blocks: Vec::new(),
+            problems: 0,
+            cuts: Vec::new(),
+            groups: 0,
+        };
+        let mut begin = 0;
+        for (t, kernel) in kernels.kernels.iter().enumerate() {
+            let (mut a, end) = (kernels.firsts[t], kernels.firsts[t + 1]);
+            while a < end {
+                let len = slice.states.len() as u64;
+                let room = (self.max_slice - len)
+                    .min((max_groups - u64::from(slice.groups)) * group)
+                    .min((end - a) as u64);
+                if room == 0
+                    || slice.problems as usize == max_blocks
+                    || (slice.cuts.len() + kernel.cuts.len()) as u64 > max_cuts
+                {
+                    begin += slice.states.len();
+                    out.push(std::mem::replace(
+                        &mut slice,
+                        SliceData {
+                            states: &states[begin..begin],
+                            blocks: Vec::new(),
+                            problems: 0,
+                            cuts: Vec::new(),
+                            groups: 0,
+                        },
+                    ));
+                    continue;
+                }
+                let head = ProblemHead::new(
+                    kernel,
+                    len as u32,
+                    room as u32,
+                    slice.groups,
+                    slice.cuts.len() as u32,
+                );
+                slice.blocks.extend_from_slice(bytemuck::bytes_of(&head));
+                slice
+                    .blocks
+                    .extend_from_slice(bytemuck::cast_slice(&kernel.modes));
+                slice.problems += 1;
+                slice.cuts.extend_from_slice(&kernel.cuts);
+                slice.groups += room.div_ceil(group) as u32;
+                slice.states = &states[begin..begin + (len + room) as usize];
+                a += room as usize;
+            }
+        }
+        if !slice.states.is_empty() {
+            out.push(slice);
+        }
+        out
+    }
+
+    /// Starts a batch from arbitrary states (Adam moments included), each
+    /// task's in the frame of its [`Kernel::centred`], so tests can put the
+    /// kernel and its CPU twin on the same random input: `tasks` are
+    /// [(problem, lr, states)], all of one mode count (one kernel variant).
+    pub fn launch_states(&self, tasks: &[(&Problem, f64, &[FitState<f32>])]) -> Result<GpuRun> {
+        let kernels = Kernels::new(
+            tasks
+                .iter()
+                .map(|&(problem, lr, states)| (Kernel::centred(problem, lr), states.len())),
+        );
+        let states = tasks.iter().flat_map(|t| t.2.iter().copied()).collect();
+        self.start(kernels, states)
+    }
+
+    /// Uploads a batch whose tasks share one kernel variant (an error otherwise).
+    fn start(&self, kernels: Kernels<f32>, states: Vec<FitState<f32>>) -> Result<GpuRun> {
+        let Some((modes, alpha)) = variant(&kernels) else {
+            return Err(Error::runtime(
+                "one GPU batch runs one mode count: its tasks differ",
+            ));
+        };
+        let mut z_edges = [[0.0; 4]; 3];
+        for (i, &z) in crate::quadrature::Z_EDGES.iter().enumerate() {
+            z_edges[i / 4][i % 4] = z as f32;
+        }
+        let mut slices = Vec::new();
+        for data in self.slices(&kernels, &states) {
+            let slot = self.take_slot(Capacity {
+                starts: data.states.len() as u64,
+                cuts: data.cuts.len() as u64,
+            })?;
+            let queue = &self.shared.queue;
+            queue.write_buffer(&slot.states, 0, bytemuck::cast_slice(data.states));
+            queue.write_buffer(&slot.problems, 0, &data.blocks);
+            if !data.cuts.is_empty() {
+                queue.write_buffer(&slot.cuts, 0, bytemuck::cast_slice(&data.cuts));
+            }
+            let params = Params {
+                z_edges,
+                steps: 0,
+                groups: data.groups,
+                problem_count: data.problems,
+                pad: 0,
+            };
+            slices.push(Live {
+                slot,
+                params,
+                starts: data.states.len() as u64,
+            });
+        }
+        Ok(GpuRun {
+            engine: self.clone(),
+            pipeline: self.pipeline(modes, alpha)?,
+            slices,
+            waited: Duration::ZERO,
+            latest: states,
+            kernels,
+        })
+    }
+}
+
+/// The kernel variant every task of `kernels` runs in: their common mode
+/// count, and whether any is an alpha-divergence (its variant also runs the
+/// KLs); None when the mode counts differ or there is no task.
+fn variant(kernels: &Kernels<f32>) -> Option<(usize, bool)> {
+    let modes = kernels.kernels.first()?.modes.len();
+    kernels
+        .kernels
+        .iter()
+        .all(|k| k.modes.len() == modes)
+        .then(|| {
+            let alpha = kernels
+                .kernels
+                .iter()
+                .any(|k| matches!(k.resolved, Resolved::Alpha { .. }));
+            (modes, alpha)
+        })
 }
 
 impl Engine for GpuEngine {
@@ -500,8 +706,20 @@ impl Engine for GpuEngine {
     }
 
     fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>> {
-        let states = Kernel::<f32>::centred(problem, lr).states(problem, starts);
-        Ok(Box::new(self.launch_states(problem, &states, lr)?))
+        self.launch_many(&[Task {
+            problem,
+            starts,
+            lr,
+        }])
+    }
+
+    fn launch_many(&self, tasks: &[Task]) -> Result<Box<dyn Run>> {
+        let (kernels, states) = Kernels::launch(tasks);
+        if variant(&kernels).is_none() {
+            // One pipeline serves one mode count: such tasks run side by side.
+            return super::side_by_side(self, tasks);
+        }
+        Ok(Box::new(self.start(kernels, states)?))
     }
 
     fn submit_gate(&self) -> Option<SubmitGate> {
@@ -573,54 +791,20 @@ fn f32_spacing(x: f32) -> f32 {
     f32::from_bits(x.to_bits() + 1) - x
 }
 
-impl GpuEngine {
-    /// Starts a batch from arbitrary states (Adam moments included) in the
-    /// frame of [`Kernel::centred`], so tests can put the kernel and its CPU
-    /// twin on the same random input.
-    pub fn launch_states(
-        &self,
-        problem: &Problem,
-        states: &[FitState<f32>],
-        lr: f64,
-    ) -> Result<GpuRun> {
-        let kernel = Kernel::<f32>::centred(problem, lr);
-        let params = Params::new(&kernel);
-        let mut slices = Vec::new();
-        for chunk in states.chunks(self.max_slice as usize) {
-            let slot = self.take_slot(chunk.len() as u64)?;
-            let queue = &self.shared.queue;
-            queue.write_buffer(&slot.states, 0, bytemuck::cast_slice(chunk));
-            if !kernel.cuts.is_empty() {
-                queue.write_buffer(&slot.cuts, 0, bytemuck::cast_slice(&kernel.cuts));
-            }
-            let p = Params {
-                count: chunk.len() as u32,
-                ..params
-            };
-            queue.write_buffer(&slot.params, 0, bytemuck::bytes_of(&p));
-            slices.push((slot, p));
-        }
-        Ok(GpuRun {
-            engine: self.clone(),
-            pipeline: self.pipeline(
-                kernel.modes.len(),
-                matches!(kernel.resolved, crate::objective::Resolved::Alpha { .. }),
-            )?,
-            slices,
-            waited: Duration::ZERO,
-            latest: states.to_vec(),
-            kernel,
-        })
-    }
+/// A slice of a batch on the device: its buffers, its uniform block and its starts.
+struct Live {
+    slot: Slot,
+    params: Params,
+    starts: u64,
 }
 
 /// A batch on the GPU: its slices' buffers return to the pool when dropped.
 pub struct GpuRun {
     engine: GpuEngine,
-    /// The kernel's constants, whose frame the endpoints leave through.
-    kernel: Kernel<f32>,
+    /// Each task's kernel constants, whose frame its endpoints leave through.
+    kernels: Kernels<f32>,
     pipeline: wgpu::ComputePipeline,
-    slices: Vec<(Slot, Params)>,
+    slices: Vec<Live>,
     /// Time `advance` spent waiting for the gate since `waited` was asked.
     waited: Duration,
     /// Every start's state after the last advance, in launch order.
@@ -630,36 +814,43 @@ pub struct GpuRun {
 impl GpuRun {
     /// Submits `before`, then copies each slice's running counter and states
     /// to its readback buffer, in one submission (a shared device's gate
-    /// lets one through a frame), and reads them back; also returns how long
-    /// the gate held the submission.
-    fn read(&self, before: Option<wgpu::CommandBuffer>) -> Result<(Vec<Vec<u8>>, Duration)> {
+    /// lets one through a frame), reads the states into `latest` and
+    /// returns how many still run and how long the gate held the submission.
+    fn read(&mut self, before: Option<wgpu::CommandBuffer>) -> Result<(usize, Duration)> {
         let shared = &self.engine.shared;
         let mut encoder = shared.device.create_command_encoder(&Default::default());
-        let size = |p: &Params| 4 + u64::from(p.count) * STATE_BYTES;
-        for (slot, p) in &self.slices {
-            encoder.copy_buffer_to_buffer(&slot.running, 0, &slot.readback, 0, 4);
-            encoder.copy_buffer_to_buffer(&slot.states, 0, &slot.readback, 4, size(p) - 4);
+        let size = |l: &Live| 4 + l.starts * STATE_BYTES;
+        for l in &self.slices {
+            encoder.copy_buffer_to_buffer(&l.slot.running, 0, &l.slot.readback, 0, 4);
+            encoder.copy_buffer_to_buffer(&l.slot.states, 0, &l.slot.readback, 4, size(l) - 4);
         }
         let waited = shared.submit(before.into_iter().chain([encoder.finish()]).collect());
-        for (slot, p) in &self.slices {
-            slot.readback
-                .map_async(wgpu::MapMode::Read, ..size(p), |_| {});
+        for l in &self.slices {
+            l.slot
+                .readback
+                .map_async(wgpu::MapMode::Read, ..size(l), |_| {});
         }
         shared
             .device
             .poll(wgpu::PollType::wait_indefinitely())
             .map_err(|e| Error::runtime(format!("GPU wait failed: {e}")))?;
-        let mut out = Vec::with_capacity(self.slices.len());
-        for (slot, p) in &self.slices {
-            let bytes = slot
+        let mut running = 0;
+        let mut at = 0;
+        for l in &self.slices {
+            let bytes = l
+                .slot
                 .readback
-                .get_mapped_range(..size(p))
-                .map_err(|e| Error::runtime(format!("GPU read-back failed: {e}")))?
-                .to_vec();
-            slot.readback.unmap();
-            out.push(bytes);
+                .get_mapped_range(..size(l))
+                .map_err(|e| Error::runtime(format!("GPU read-back failed: {e}")))?;
+            running += u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+            let n = l.starts as usize;
+            bytemuck::cast_slice_mut::<FitState<f32>, u8>(&mut self.latest[at..at + n])
+                .copy_from_slice(&bytes[4..]);
+            at += n;
+            drop(bytes);
+            l.slot.readback.unmap();
         }
-        Ok((out, waited))
+        Ok((running, waited))
     }
 }
 
@@ -679,13 +870,13 @@ impl Run for GpuRun {
                 self.waited += shared.submit(vec![earlier]);
             }
             let mut encoder = shared.device.create_command_encoder(&Default::default());
-            for (slot, p) in &mut self.slices {
-                p.steps = n;
+            for l in &mut self.slices {
+                l.params.steps = n;
                 shared
                     .queue
-                    .write_buffer(&slot.params, 0, bytemuck::bytes_of(p));
-                shared.queue.write_buffer(&slot.running, 0, &[0; 4]);
-                let groups = p.count.div_ceil(WORKGROUP_SIZE);
+                    .write_buffer(&l.slot.params, 0, bytemuck::bytes_of(&l.params));
+                shared.queue.write_buffer(&l.slot.running, 0, &[0; 4]);
+                let groups = l.params.groups;
                 let (x, y) = if groups <= max {
                     (groups, 1)
                 } else {
@@ -693,7 +884,7 @@ impl Run for GpuRun {
                 };
                 let mut pass = encoder.begin_compute_pass(&Default::default());
                 pass.set_pipeline(&self.pipeline);
-                pass.set_bind_group(0, &slot.bind_group, &[]);
+                pass.set_bind_group(0, &l.slot.bind_group, &[]);
                 pass.dispatch_workgroups(x, y, 1);
             }
             // Each slice has its own params buffer, so one submission covers all slices.
@@ -701,24 +892,13 @@ impl Run for GpuRun {
         }
         // The states come back with the counters, so endpoints need no
         // submission of their own (a gated one would wait for a frame).
-        let (read, waited) = self.read(last)?;
+        let (running, waited) = self.read(last)?;
         self.waited += waited;
-        self.latest = read
-            .iter()
-            .flat_map(|b| bytemuck::pod_collect_to_vec::<u8, FitState<f32>>(&b[4..]))
-            .collect();
-        Ok(read
-            .iter()
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-            .sum())
+        Ok(running)
     }
 
     fn endpoints(&mut self) -> Result<Vec<Endpoint>> {
-        Ok(self
-            .latest
-            .iter()
-            .map(|s| self.kernel.endpoint(s))
-            .collect())
+        Ok(self.kernels.endpoints(&self.latest))
     }
 
     fn waited(&mut self) -> Duration {
@@ -742,6 +922,6 @@ impl Drop for GpuRun {
             .pool
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        pool.extend(self.slices.drain(..).map(|(slot, _)| slot));
+        pool.extend(self.slices.drain(..).map(|l| l.slot));
     }
 }

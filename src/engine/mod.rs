@@ -1,6 +1,6 @@
-//! Engines run a batch of Adam fits (one problem, thousands of starts) in
-//! chunks of steps. The CPU engine (f64) is the reference; the GPU engine
-//! (WGSL, f32) implements the same interface.
+//! Engines run a batch of Adam fits (one problem or many, thousands of
+//! starts each) in chunks of steps. The CPU engine (f64) is the reference;
+//! the GPU engine (WGSL, f32) implements the same interface.
 
 pub mod cpu;
 pub mod exp_rate;
@@ -39,6 +39,17 @@ pub struct BackendInfo {
     pub adapter: String,
 }
 
+/// One problem of a launch: its starts [(mu0, sigma0)] and learning rate.
+#[derive(Debug, Clone, Copy)]
+pub struct Task<'a> {
+    /// The problem fitted.
+    pub problem: &'a Problem,
+    /// Its starts, in the user's frame.
+    pub starts: &'a [[f64; 2]],
+    /// Adam's base learning rate.
+    pub lr: f64,
+}
+
 /// A batch in flight: advanced chunk by chunk, read at any time.
 pub trait Run: Send {
     /// Advances every running start by up to `steps` steps; returns how many still run.
@@ -58,6 +69,14 @@ pub trait Engine: Send + Sync {
     fn info(&self) -> BackendInfo;
     /// Starts a batch of fits from `starts` = [(mu0, sigma0)] at learning rate `lr`.
     fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>>;
+    /// Starts one batch of several problems, each with its own starts and
+    /// learning rate; its endpoints come back task after task, each task's
+    /// in the order of its starts. The CPU and GPU engines run them as one
+    /// (on the GPU: one dispatch and one read-back a chunk for all); the
+    /// default launches each task alone and advances the runs side by side.
+    fn launch_many(&self, tasks: &[Task]) -> Result<Box<dyn Run>> {
+        side_by_side(self, tasks)
+    }
     /// Does ahead of time what a first launch for a target of `mode_count`
     /// modes would do (the GPU compiles that kernel variant), so no later
     /// launch stalls on it.
@@ -152,6 +171,44 @@ impl ChunkSizer {
 
 /// Chunk time of batch runs: the progress bar moves a few times a second.
 pub const BATCH_CHUNK_TIME: Duration = Duration::from_millis(250);
+/// Chunk time of a batch of several problems (a sweep's maps): each chunk
+/// reads every start back, and one step of a sweep's 61 maps of 128x64
+/// starts takes llvmpipe 0.37 s, so chunks of [`BATCH_CHUNK_TIME`] are
+/// single steps whose read-back adds 9% (measured: 112.6 CPU seconds at
+/// 250 ms, 103.0 at 2 s).
+pub const MANY_CHUNK_TIME: Duration = Duration::from_secs(2);
+
+/// Several runs advanced together, their endpoints one run after the other.
+struct SideBySide(Vec<Box<dyn Run>>);
+
+/// One run per task, advanced together: [`Engine::launch_many`] of an
+/// engine that cannot run the tasks as one (the GPU's, for tasks that need
+/// different kernels).
+pub(crate) fn side_by_side<E: Engine + ?Sized>(engine: &E, tasks: &[Task]) -> Result<Box<dyn Run>> {
+    let runs = tasks
+        .iter()
+        .map(|t| engine.launch(t.problem, t.starts, t.lr))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Box::new(SideBySide(runs)))
+}
+
+impl Run for SideBySide {
+    fn advance(&mut self, steps: u32) -> Result<usize> {
+        self.0.iter_mut().map(|r| r.advance(steps)).sum()
+    }
+
+    fn endpoints(&mut self) -> Result<Vec<Endpoint>> {
+        let mut out = Vec::new();
+        for r in &mut self.0 {
+            out.extend(r.endpoints()?);
+        }
+        Ok(out)
+    }
+
+    fn waited(&mut self) -> Duration {
+        self.0.iter_mut().map(|r| r.waited()).sum()
+    }
+}
 
 /// Runs a batch to the end (or until every start stopped), reporting the
 /// fraction done after each chunk.
@@ -163,8 +220,29 @@ pub fn run_to_end(
     lr: f64,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Vec<Endpoint>> {
-    let mut run = engine.launch(problem, starts, lr)?;
-    let mut sizer = ChunkSizer::new(50, BATCH_CHUNK_TIME);
+    let task = Task {
+        problem,
+        starts,
+        lr,
+    };
+    run_many_to_end(engine, &[task], steps, progress)
+}
+
+/// [`run_to_end`] for several problems in one batch ([`Engine::launch_many`]):
+/// the endpoints task after task.
+pub fn run_many_to_end(
+    engine: &dyn Engine,
+    tasks: &[Task],
+    steps: u32,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Vec<Endpoint>> {
+    let mut run = engine.launch_many(tasks)?;
+    let target = if tasks.len() > 1 {
+        MANY_CHUNK_TIME
+    } else {
+        BATCH_CHUNK_TIME
+    };
+    let mut sizer = ChunkSizer::new(50, target);
     let mut done = 0;
     while done < steps {
         let chunk = sizer.next(steps - done);

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::landscape::{Grid, Landscape};
+use crate::landscape::{Grid, Landscape, phase};
 use crate::objective::Objective;
 use crate::scenario::Scenario;
 
@@ -138,23 +138,27 @@ pub fn sweep(
     progress: &mut dyn FnMut(f64),
 ) -> Result<ObjectiveSweep> {
     let clock = std::time::Instant::now();
-    // One map per value, one after the other: batching them into one run
-    // (one submission a chunk for all) was measured 10 times slower on
-    // lavapipe, its memory growing to gigabytes (see BENCHMARKS.md).
-    let n = spec.values.len() as f64;
-    let mut maps = Vec::with_capacity(spec.values.len());
-    for (i, &value) in spec.values.iter().enumerate() {
-        let problem = spec.parameter.problem_at(&spec.base, objective, value)?;
-        let lr = spec.parameter.lr_at(spec.lr, value);
-        maps.push(Landscape::compute(
-            engine,
-            &problem,
-            &spec.grid,
-            spec.steps,
-            lr,
-            &mut |f| progress(0.85 * (i as f64 + f) / n),
-        )?);
-    }
+    // Every value's map in one batch: on the GPU one dispatch and one
+    // read-back a chunk for all values (bands of starts bound the memory).
+    let problems = spec
+        .values
+        .iter()
+        .map(|&value| {
+            Ok((
+                spec.parameter.problem_at(&spec.base, objective, value)?,
+                spec.parameter.lr_at(spec.lr, value),
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let problems: Vec<(&crate::objective::Problem, f64)> =
+        problems.iter().map(|(p, lr)| (p, *lr)).collect();
+    let maps = Landscape::compute_many(
+        engine,
+        &problems,
+        &spec.grid,
+        spec.steps,
+        &mut phase(progress, 0.0, 0.85),
+    )?;
     let maps_seconds = clock.elapsed().as_secs_f64();
     let found = branches::follow(spec, objective, &maps, &mut |f| progress(0.85 + 0.15 * f))?;
     progress(1.0);
