@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::engine::cpu::CpuEngine;
-use crate::engine::{BackendInfo, Endpoint, Engine, Run};
+use crate::engine::{BackendInfo, Endpoint, Engine, Run, Task};
 use crate::error::{Error, Result};
 use crate::objective::Problem;
 use crate::sweep::ObjectiveSweep;
@@ -45,8 +45,20 @@ impl Engine for Cancellable {
 
     fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>> {
         cancelled(&self.cancel)?;
+        self.cancellable(self.inner.launch(problem, starts, lr)?)
+    }
+
+    fn launch_many(&self, tasks: &[Task]) -> Result<Box<dyn Run>> {
+        cancelled(&self.cancel)?;
+        self.cancellable(self.inner.launch_many(tasks)?)
+    }
+}
+
+impl Cancellable {
+    /// `inner` stopped at its next chunk once the job is cancelled.
+    fn cancellable(&self, inner: Box<dyn Run>) -> Result<Box<dyn Run>> {
         Ok(Box::new(CancellableRun {
-            inner: self.inner.launch(problem, starts, lr)?,
+            inner,
             cancel: self.cancel.clone(),
         }))
     }
