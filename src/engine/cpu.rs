@@ -46,17 +46,21 @@ impl Engine for CpuEngine {
 
 impl Run for CpuRun {
     fn advance(&mut self, steps: u32) -> Result<usize> {
-        let kernels = &self.kernels;
-        Ok(self
-            .states
-            .par_iter_mut()
-            .enumerate()
-            .with_min_len(64)
-            .map(|(i, s)| {
-                kernels.of(i).fit(s, steps);
-                usize::from(s.status == RUNNING)
-            })
-            .sum())
+        // Task after task, each task's starts in parallel with its kernel
+        // held: looking up every start's kernel cost a lone map 17% more time.
+        let Kernels { kernels, firsts } = &self.kernels;
+        let mut running = 0;
+        for (kernel, span) in kernels.iter().zip(firsts.windows(2)) {
+            running += self.states[span[0]..span[1]]
+                .par_iter_mut()
+                .with_min_len(64)
+                .map(|s| {
+                    kernel.fit(s, steps);
+                    usize::from(s.status == RUNNING)
+                })
+                .sum::<usize>();
+        }
+        Ok(running)
     }
 
     fn endpoints(&mut self) -> Result<Vec<Endpoint>> {
