@@ -1,6 +1,7 @@
 //! The f64 reference engine: the fit kernel ([`super::fit`]) over every start,
 //! in parallel with rayon, deterministic (each start is independent). A
-//! launch of several problems runs all their starts as one pool of work.
+//! launch of several problems is one run: each chunk advances them task
+//! after task, each task's starts in parallel.
 
 use rayon::prelude::*;
 
