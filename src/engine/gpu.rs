@@ -706,11 +706,7 @@ impl Engine for GpuEngine {
     }
 
     fn launch(&self, problem: &Problem, starts: &[[f64; 2]], lr: f64) -> Result<Box<dyn Run>> {
-        self.launch_many(&[Task {
-            problem,
-            starts,
-            lr,
-        }])
+        super::launch_one(self, problem, starts, lr)
     }
 
     fn launch_many(&self, tasks: &[Task]) -> Result<Box<dyn Run>> {

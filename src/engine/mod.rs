@@ -181,6 +181,21 @@ pub const MANY_CHUNK_TIME: Duration = Duration::from_secs(2);
 /// Several runs advanced together, their endpoints one run after the other.
 struct SideBySide(Vec<Box<dyn Run>>);
 
+/// `problem`'s batch as a launch of one task: how the engines that run
+/// batches as one ([`Engine::launch_many`]) launch a lone problem.
+pub(crate) fn launch_one<E: Engine + ?Sized>(
+    engine: &E,
+    problem: &Problem,
+    starts: &[[f64; 2]],
+    lr: f64,
+) -> Result<Box<dyn Run>> {
+    engine.launch_many(&[Task {
+        problem,
+        starts,
+        lr,
+    }])
+}
+
 /// One run per task, advanced together: [`Engine::launch_many`] of an
 /// engine that cannot run the tasks as one (the GPU's, for tasks that need
 /// different kernels).
