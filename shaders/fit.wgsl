@@ -26,7 +26,9 @@ struct Params {
     groups: u32,
     // Entries of `problems`.
     problem_count: u32,
-    pad: u32,
+    // Coprime with `groups`: the workgroup k of the dispatch runs group
+    // (k * stride) mod groups, so neighbours belong to different problems.
+    stride: u32,
 }
 
 // One problem of the dispatch. Its `count` starts are `states[first..]`, run
@@ -371,10 +373,11 @@ fn step(s: ptr<function, FitState>) {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn fit(@builtin(workgroup_id) group_id: vec3<u32>, @builtin(local_invocation_index) lane: u32,
        @builtin(num_workgroups) groups: vec3<u32>) {
-    let group = group_id.x + group_id.y * groups.x;
-    if group >= params.groups {
+    let slot = group_id.x + group_id.y * groups.x;
+    if slot >= params.groups {
         return;
     }
+    let group = (slot * params.stride) % params.groups;
     // The last problem whose first workgroup is at most this one, by
     // bisection (log2 of the problem count iterations, once per dispatch).
     var lo = 0u;

@@ -112,7 +112,30 @@ struct Params {
     steps: u32,
     groups: u32,
     problem_count: u32,
-    pad: u32,
+    /// Workgroup k of the dispatch runs group (k * stride) mod groups (see [`spread`]).
+    stride: u32,
+}
+
+/// A stride coprime with `groups` near its share per problem: workgroups
+/// the device runs side by side then belong to different problems, so the
+/// slow starts of one problem (a value near a fold) are spread over the
+/// device rather than left to the few workgroups that meet them together.
+/// 1 (no reordering) for one problem, or where the product could overflow.
+fn spread(groups: u32, problems: u32) -> u32 {
+    if problems <= 1 || groups >= 1 << 16 {
+        return 1;
+    }
+    let gcd = |mut a: u32, mut b: u32| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    let mut stride = groups / problems + 1;
+    while gcd(stride, groups) != 1 {
+        stride += 1;
+    }
+    stride
 }
 
 /// Bytes of the uniform block of problems one dispatch reads: wgpu's
@@ -663,7 +686,7 @@ impl GpuEngine {
                 steps: 0,
                 groups: data.groups,
                 problem_count: data.problems,
-                pad: 0,
+                stride: spread(data.groups, data.problems),
             };
             slices.push(Live {
                 slot,
@@ -919,5 +942,28 @@ impl Drop for GpuRun {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         pool.extend(self.slices.drain(..).map(|l| l.slot));
+    }
+}
+
+#[cfg(test)]
+mod spread_tests {
+    #[test]
+    fn the_spread_of_workgroups_is_a_permutation() {
+        for (groups, problems) in [
+            (1, 1),
+            (128, 1),
+            (3904, 61),
+            (7808, 61),
+            (4096, 64),
+            (97, 5),
+        ] {
+            let stride = super::spread(groups, problems);
+            let mut seen = vec![false; groups as usize];
+            for k in 0..groups {
+                seen[((k * stride) % groups) as usize] = true;
+            }
+            assert!(seen.iter().all(|&s| s), "{groups} groups, stride {stride}");
+            assert!(problems > 1 || stride == 1);
+        }
     }
 }
