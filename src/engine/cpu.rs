@@ -45,10 +45,9 @@ impl Run for CpuRun {
     fn advance(&mut self, steps: u32) -> Result<usize> {
         // Task after task, each task's starts in parallel with its kernel
         // held: looking up every start's kernel cost a lone map 17% more time.
-        let Kernels { kernels, firsts } = &self.kernels;
         let mut running = 0;
-        for (kernel, span) in kernels.iter().zip(firsts.windows(2)) {
-            running += self.states[span[0]..span[1]]
+        for (kernel, span) in self.kernels.spans() {
+            running += self.states[span]
                 .par_iter_mut()
                 .with_min_len(64)
                 .map(|s| {

@@ -96,22 +96,18 @@ impl<R: Real> Kernels<R> {
         (kernels, states)
     }
 
-    /// The task start `i` of the sequence belongs to.
-    pub fn owner(&self, i: usize) -> usize {
-        self.firsts.partition_point(|&f| f <= i) - 1
-    }
-
-    /// The kernel of start `i`.
-    pub fn of(&self, i: usize) -> &Kernel<R> {
-        &self.kernels[self.owner(i)]
+    /// Each task's kernel and the range of its starts in the sequence.
+    pub fn spans(&self) -> impl Iterator<Item = (&Kernel<R>, std::ops::Range<usize>)> {
+        self.kernels
+            .iter()
+            .zip(self.firsts.windows(2))
+            .map(|(kernel, f)| (kernel, f[0]..f[1]))
     }
 
     /// Every start's endpoint, each through its own task's kernel.
     pub fn endpoints(&self, states: &[FitState<R>]) -> Vec<Endpoint> {
-        states
-            .iter()
-            .enumerate()
-            .map(|(i, s)| self.of(i).endpoint(s))
+        self.spans()
+            .flat_map(|(kernel, span)| states[span].iter().map(|s| kernel.endpoint(s)))
             .collect()
     }
 }

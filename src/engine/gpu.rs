@@ -2,7 +2,7 @@
 //! chunks of steps per submission, state kept on the device between chunks,
 //! buffers pooled across runs. A batch of many problems (a sweep's maps) is
 //! one dispatch and one read-back a chunk: every problem's constants in one
-//! storage buffer, every workgroup running starts of one of them. Large
+//! uniform block, every workgroup running starts of one of them. Large
 //! batches are split into slices that fit the device's binding and dispatch
 //! limits.
 
@@ -210,6 +210,19 @@ struct SliceData<'a> {
     problems: u32,
     cuts: Vec<[f32; 2]>,
     groups: u32,
+}
+
+impl<'a> SliceData<'a> {
+    /// A slice with no starts yet, beginning where `states` (empty) does.
+    fn empty(states: &'a [FitState<f32>]) -> Self {
+        Self {
+            states,
+            blocks: Vec::new(),
+            problems: 0,
+            cuts: Vec::new(),
+            groups: 0,
+        }
+    }
 }
 
 /// How much a slot holds: starts and cuts (every slot has room for a
@@ -588,16 +601,10 @@ impl GpuEngine {
         let max_cuts = binding / 8;
         let group = u64::from(WORKGROUP_SIZE);
         let mut out = Vec::new();
-        let mut slice = SliceData {
-            states: &states[..0],
-            blocks: Vec::new(),
-            problems: 0,
-            cuts: Vec::new(),
-            groups: 0,
-        };
+        let mut slice = SliceData::empty(&states[..0]);
         let mut begin = 0;
-        for (t, kernel) in kernels.kernels.iter().enumerate() {
-            let (mut a, end) = (kernels.firsts[t], kernels.firsts[t + 1]);
+        for (kernel, span) in kernels.spans() {
+            let (mut a, end) = (span.start, span.end);
             while a < end {
                 let len = slice.states.len() as u64;
                 let room = (self.max_slice - len)
@@ -610,13 +617,7 @@ impl GpuEngine {
                     begin += slice.states.len();
                     out.push(std::mem::replace(
                         &mut slice,
-                        SliceData {
-                            states: &states[begin..begin],
-                            blocks: Vec::new(),
-                            problems: 0,
-                            cuts: Vec::new(),
-                            groups: 0,
-                        },
+                        SliceData::empty(&states[begin..begin]),
                     ));
                     continue;
                 }
