@@ -405,11 +405,7 @@ fn time_sweeps(engines: &[(&dyn Engine, f64)], quick: bool) -> Result<Vec<SweepT
     for (engine, _) in engines {
         let (sequential, sequential_cpu_seconds, sequential_peak_rss) = measured(|| {
             let clock = Instant::now();
-            for &value in &spec.values {
-                let problem = spec
-                    .parameter
-                    .problem_at(&spec.base, Objective::Exclusive, value)?;
-                let lr = spec.parameter.lr_at(spec.lr, value);
+            for (problem, lr) in spec.problems(Objective::Exclusive)? {
                 Landscape::compute(*engine, &problem, &grid, steps, lr, &mut |_| {})?;
             }
             Ok(clock.elapsed().as_secs_f64())

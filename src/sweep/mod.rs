@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::landscape::{Grid, Landscape, phase};
-use crate::objective::Objective;
+use crate::objective::{Objective, Problem};
 use crate::scenario::Scenario;
 
 pub use bifurcation::{Bifurcation, BifurcationKind};
@@ -41,6 +41,19 @@ pub struct SweepSpec {
 }
 
 impl SweepSpec {
+    /// Every value's problem of `objective` and its learning rate, in order.
+    pub fn problems(&self, objective: Objective) -> Result<Vec<(Problem, f64)>> {
+        self.values
+            .iter()
+            .map(|&value| {
+                Ok((
+                    self.parameter.problem_at(&self.base, objective, value)?,
+                    self.parameter.lr_at(self.lr, value),
+                ))
+            })
+            .collect()
+    }
+
     /// `count` values evenly from `from` to `to`; each value's scenario is
     /// checked before anything runs, so a range leaving the domain is refused up front.
     pub fn new(
@@ -140,18 +153,8 @@ pub fn sweep(
     let clock = std::time::Instant::now();
     // Every value's map in one batch: on the GPU one dispatch and one
     // read-back a chunk for all values (bands of starts bound the memory).
-    let problems = spec
-        .values
-        .iter()
-        .map(|&value| {
-            Ok((
-                spec.parameter.problem_at(&spec.base, objective, value)?,
-                spec.parameter.lr_at(spec.lr, value),
-            ))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let problems: Vec<(&crate::objective::Problem, f64)> =
-        problems.iter().map(|(p, lr)| (p, *lr)).collect();
+    let problems = spec.problems(objective)?;
+    let problems: Vec<(&Problem, f64)> = problems.iter().map(|(p, lr)| (p, *lr)).collect();
     let maps = Landscape::compute_many(
         engine,
         &problems,
