@@ -507,12 +507,11 @@ impl AppState {
     /// progress or the alpha-divergence's panel is hidden.
     pub fn settled_alpha_strip_key(&self) -> Option<SweepKey> {
         self.settled_key()?;
-        let shown = self
-            .visible
-            .iter()
-            .zip(&OBJECTIVES)
-            .any(|(v, o)| *v && matches!(o, Objective::Alpha(_)));
-        if shown { self.alpha_strip_key() } else { None }
+        if self.visible(Objective::Alpha(self.alpha)) {
+            self.alpha_strip_key()
+        } else {
+            None
+        }
     }
 
     /// The key of the sweep of the current target (settled or not).
