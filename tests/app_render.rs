@@ -723,10 +723,9 @@ fn the_sweep_view_draws_and_a_click_sets_the_parameter() {
 
 /// True once the sweep on view is that of the current target and choice.
 fn sweep_done(app: &App) -> bool {
-    let key = app.state().current_sweep_key();
-    app.sweeps()
-        .shown()
-        .is_some_and(|(k, _)| Some(k) == key.as_ref())
+    app.state()
+        .current_sweep_key()
+        .is_some_and(|key| app.sweeps().shows(&key))
 }
 
 /// Pixels in `rect` whose colour is far from grey (basin cells and optimum markers).
@@ -817,12 +816,11 @@ fn the_alpha_slider_and_strip_set_the_order_and_its_map_follows() {
         return;
     };
     let done = h.run_until(6000, |app| {
-        let key = app.state().alpha_strip_key();
         app.maps_done()
             && app
-                .alpha_strip()
-                .shown()
-                .is_some_and(|(k, _)| Some(k) == key.as_ref())
+                .state()
+                .alpha_strip_key()
+                .is_some_and(|key| app.alpha_strip().shows(&key))
     });
     assert!(done, "the maps and the alpha strip finish");
     h.frame();

@@ -159,7 +159,7 @@ impl App {
     /// alpha-divergence is shown) are computed for the current settings.
     pub fn computed(&self) -> bool {
         let strip = match self.state.settled_alpha_strip_key() {
-            Some(key) => self.alpha_strip.shown().is_some_and(|(k, _)| *k == key),
+            Some(key) => self.alpha_strip.shows(&key),
             None => true,
         };
         self.maps_done() && strip

@@ -182,6 +182,11 @@ impl Sweeps {
         self.shown.as_ref().map(|(k, s)| (k, s))
     }
 
+    /// True when the sweep on view is the sweep of `key`.
+    pub fn shows(&self, key: &SweepKey) -> bool {
+        self.shown.as_ref().is_some_and(|(k, _)| k == key)
+    }
+
     /// Progress of the sweep in flight (None when nothing computes).
     pub fn progress(&self) -> Option<f64> {
         self.job.as_ref().map(|_| self.progress)
