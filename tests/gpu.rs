@@ -64,6 +64,18 @@ fn random_states(rng: &mut fastrand::Rng, n: usize, family: Family) -> Vec<FitSt
         .collect()
 }
 
+/// Launch tasks of `problems` at lr 0.08, each from its `states`.
+fn at_default_lr<'a>(
+    problems: &'a [Problem],
+    states: &'a [Vec<FitState<f32>>],
+) -> Vec<(&'a Problem, f64, &'a [FitState<f32>])> {
+    problems
+        .iter()
+        .zip(states)
+        .map(|(p, s)| (p, 0.08, s.as_slice()))
+        .collect()
+}
+
 /// Runs one step of `tasks` [(problem, lr, states)] as one launch of `gpu`
 /// and checks every start against its own problem's CPU twin.
 fn one_step_like_the_twin(
@@ -192,11 +204,7 @@ fn a_batch_of_problems_steps_each_like_its_own_cpu_twin() {
     let states: Vec<Vec<FitState<f32>>> = (0..many)
         .map(|i| random_states(&mut rng, 1 + i % 4, Family::Gaussian))
         .collect();
-    let tasks: Vec<(&Problem, f64, &[FitState<f32>])> = problems
-        .iter()
-        .zip(&states)
-        .map(|(p, s)| (p, 0.08, s.as_slice()))
-        .collect();
+    let tasks = at_default_lr(&problems, &states);
     one_step_like_the_twin(&gpu, &tasks, &format!("{many} problems"));
     // The alpha variant: both forms and several orders in one launch, a KL beside them.
     let alpha = |a, form| Objective::Alpha(kl_landscape::objective::Alpha::new(a, form));
@@ -217,11 +225,7 @@ fn a_batch_of_problems_steps_each_like_its_own_cpu_twin() {
         .iter()
         .map(|_| random_states(&mut rng, 70, Family::Gaussian))
         .collect();
-    let tasks: Vec<(&Problem, f64, &[FitState<f32>])> = problems
-        .iter()
-        .zip(&states)
-        .map(|(p, s)| (p, 0.08, s.as_slice()))
-        .collect();
+    let tasks = at_default_lr(&problems, &states);
     one_step_like_the_twin(&gpu, &tasks, "alpha batch");
 }
 
