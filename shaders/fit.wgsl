@@ -29,6 +29,12 @@ struct Params {
     // Coprime with `groups`: the workgroup k of the dispatch runs group
     // (k * stride) mod groups, so neighbours belong to different problems.
     stride: u32,
+    // 2, unknown to the compiler: the trip count of the loop that tells
+    // whether the driver cut the invocation short (see `fit`).
+    sentinel: u32,
+    pad0: u32,
+    pad1: u32,
+    pad2: u32,
 }
 
 // One problem of the dispatch. Its `count` starts are `states[first..]`, run
@@ -401,6 +407,19 @@ fn fit(@builtin(workgroup_id) group_id: vec3<u32>, @builtin(local_invocation_ind
     // (divergent exits inside long loops miscompile on some drivers).
     for (var k = 0u; k < params.steps && s.status == STATUS_RUNNING; k++) {
         step(&s);
+    }
+    // Lavapipe ends every loop of an invocation once they have run 65535
+    // iterations in all, in the middle of a step if need be (the alpha
+    // kernel's panel loops reach it within a few hundred steps). A loop of
+    // `params.sentinel` = 2 iterations reaches its second only if that
+    // limit was not hit; otherwise the state is marked STATUS_CUT and the
+    // host runs the chunk again in shorter dispatches.
+    var whole = false;
+    for (var z = 0u; z < params.sentinel; z++) {
+        whole = z == 1u;
+    }
+    if !whole {
+        s.status = STATUS_CUT;
     }
     states[i] = s;
     if s.status == STATUS_RUNNING {

@@ -62,8 +62,11 @@ pub const GPU_MAX_SPACING_STEPS: f64 = 2.0;
 /// The GPU engine (f32) declines an alpha-divergence of order a below this:
 /// its gradient is O(a) while the integrand is O(1), so f32's rounding
 /// leaves a relative error of about 2e-8 / a (measured: 2e-4 at a = 1e-4,
-/// below 1e-5 at a = 0.01). Near a = 1 nothing cancels.
-pub const GPU_MIN_ALPHA: f64 = 1e-3;
+/// below 1e-5 at a = 0.01). Near a = 1 nothing cancels. Measured on
+/// lavapipe (default target, 32x16 starts, 2000 steps, GPU labels against
+/// the CPU's, Amari / Renyi): a = 0.001 93.8% / 95.3%, 0.0015 98.6%,
+/// 0.002 99.4% / 99.8%, 0.003, 0.005 and 0.01 100% in both forms.
+pub const GPU_MIN_ALPHA: f64 = 3e-3;
 
 /// The GPU engine (f32) also declines a problem whose held sigma or widest
 /// mode lies where f32's spacing exceeds this many [`CONVERGED_STEP`]s: q's

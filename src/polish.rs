@@ -13,7 +13,10 @@ use crate::objective::{Alpha, AlphaForm, Eval, Objective, Problem, Resolved};
 const STEP_TOL: f64 = 1e-10;
 /// ...or once the free gradient is this small (the reference's own noise).
 const GRAD_TOL: f64 = 1e-14;
-/// A polished point whose free gradient exceeds this is not a critical point...
+/// A polished point whose free gradient exceeds this, per unit of its
+/// Hessian's diagonal where that exceeds 1, is not a critical point: a
+/// stiff minimum (a mode of std 1e-3, curvature 1e6) has a gradient of
+/// 1e-6 a mere 1e-12 from its exact point...
 const CRITICAL_TOL: f64 = 1e-7;
 /// ...nor one whose Newton step exceeds this relative to the point.
 const CRITICAL_STEP: f64 = 1e-6;
@@ -134,7 +137,9 @@ impl Local<'_> {
             let free_sigma = self.learn_sigma && !on_floor;
             let d = Self::newton_step(self.hessian(x, free_sigma), g, free_sigma)?;
             if small_step(x, d, STEP_TOL) {
-                return Some(x);
+                // The last step is still taken: on a stiff minimum it is
+                // what brings the gradient down.
+                return Some(self.clamp([x[0] + d[0], x[1] + d[1]]));
             }
             if d[0].hypot(d[1]) > 0.5 {
                 return None;
@@ -201,7 +206,8 @@ impl Local<'_> {
         let h = self.hessian(x, free_sigma);
         let far =
             Self::newton_step(h, g, free_sigma).is_some_and(|d| !small_step(x, d, CRITICAL_STEP));
-        let kind = if g[0].hypot(g[1]) > CRITICAL_TOL || far {
+        let steep = (0..2).any(|i| g[i].abs() > CRITICAL_TOL * h[i][i].abs().max(1.0));
+        let kind = if steep || far {
             Kind::NotCritical
         } else if Self::positive_definite(h, free_sigma) {
             if on_floor {

@@ -48,6 +48,79 @@ impl Default for Scenario {
     }
 }
 
+/// A JSON value read with every object's keys distinct: serde_json's own
+/// `Value` keeps the last of two equal keys, so a mode written with two
+/// "mean"s would silently lose one.
+struct Strict(Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key \"{key}\" appears twice in one object"
+                )));
+            }
+            let Strict(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
 /// The object at `what`, refusing any key not in `known`.
 fn object<'a>(value: &'a Value, what: &str, known: &[&str]) -> Result<&'a Map<String, Value>> {
     let map = value
@@ -92,13 +165,17 @@ impl Scenario {
     /// Parses a scenario from JSON text (a leading byte-order mark is allowed).
     pub fn from_json(text: &str) -> Result<Self> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            Error::input(format!(
-                "scenario is not valid JSON (line {}, column {})",
-                e.line(),
-                e.column()
-            ))
-        })?;
+        let value = serde_json::from_str::<Strict>(text)
+            .map_err(|e| match e.classify() {
+                // A duplicate key, said with its line and column.
+                serde_json::error::Category::Data => Error::input(format!("scenario: {e}")),
+                _ => Error::input(format!(
+                    "scenario is not valid JSON (line {}, column {})",
+                    e.line(),
+                    e.column()
+                )),
+            })?
+            .0;
         let top = object(&value, "the scenario", &["target", "family"])?;
         let modes = top
             .get("target")
@@ -203,6 +280,14 @@ mod tests {
                 "\"kind\" must be",
             ),
             ("{\"target\": [".into(), "line 1"),
+            (
+                r#"{"target": [{"weight": 1, "mean": 0, "std": 1, "mean": 3}]}"#.into(),
+                "the key \"mean\" appears twice in one object at line 1",
+            ),
+            (
+                format!(r#"{{"target": [{mode}], "target": [{mode}]}}"#),
+                "the key \"target\" appears twice",
+            ),
         ] {
             let e = Scenario::from_json(&text).unwrap_err().to_string();
             assert!(e.contains(needle), "{text}: {e}");

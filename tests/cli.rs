@@ -60,6 +60,68 @@ fn bad_input_is_one_line_and_exit_code_2() {
         (vec!["basins", "--mu-range", "1:1"], "empty"),
         (vec!["basins", "--mu-range", "a:b"], "not a number"),
         (vec!["basins", "--sigma-range", "-1:2"], "positive"),
+        (
+            vec!["basins", "--sigma-range", "0.01:0.05"],
+            "below sigma's floor 0.1",
+        ),
+        (
+            vec![
+                "sweep",
+                "--vary",
+                "separation",
+                "--from",
+                "1",
+                "--to",
+                "2",
+                "--values",
+                "0",
+            ],
+            "--values must be at least 2",
+        ),
+        (
+            vec![
+                "sweep",
+                "--vary",
+                "separation",
+                "--from",
+                "1",
+                "--to",
+                "2",
+                "--values",
+                "1",
+            ],
+            "--values must be at least 2",
+        ),
+        (
+            vec![
+                "sweep",
+                "--vary",
+                "separation",
+                "--from",
+                "1",
+                "--to",
+                "2",
+                "--values",
+                "100000",
+            ],
+            "a sweep runs at most 67108864 in all",
+        ),
+        (
+            vec![
+                "sweep",
+                "--vary",
+                "separation",
+                "--from",
+                "1",
+                "--to",
+                "2",
+                "--values",
+                "100",
+                "--grid",
+                "8192x8192",
+            ],
+            "a sweep runs at most",
+        ),
         (vec!["basins", "--sigma-range", "2"], "LO:HI"),
         (vec!["basins", "--grid", "0x10"], "no starts"),
         (vec!["basins", "--grid", "10"], "NMUxNSIGMA"),
@@ -459,5 +521,133 @@ fn random_strings_never_panic_the_parser() {
         }
         let _ = kl_landscape::command::args::parse_range("--r", &s);
         let _ = kl_landscape::command::args::parse_grid(&s);
+    }
+}
+
+#[test]
+fn a_fit_that_stalls_at_a_tiny_step_size_is_not_called_converged() {
+    // Issue 20: at lr 2e-5 Adam stands still at (-2.340, 0.664), 0.19 from
+    // the minimum at (-2.4919, 0.8126), and at lr 1e-300 it never moves;
+    // both were reported as having reached it.
+    let dir = scratch_dir("kl-stall");
+    for lr in ["2e-5", "1e-300"] {
+        let path = dir.join(format!("fit-{lr}.json"));
+        let out = kl(&[
+            "fit",
+            "--mu0",
+            "-2.3333",
+            "--sigma0",
+            "0.6571",
+            "--lr",
+            lr,
+            "--objective",
+            "exclusive",
+            "--json",
+            path.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("(stalled)") && !stdout.contains("converged"),
+            "lr {lr}: {stdout}"
+        );
+        let fit = &read_json(&path)["exclusive"];
+        assert_eq!(fit["status"], "stalled", "lr {lr}");
+        assert!(fit["optimum"].is_null(), "lr {lr}: {}", fit["optimum"]);
+    }
+    // A map at lr 1e-6: no start moves far, so none is labelled as
+    // reaching an optimum and no saddle is listed that no start reached.
+    let path = dir.join("basins.json");
+    let out = kl(&[
+        "basins",
+        "--lr",
+        "1e-6",
+        "--grid",
+        "32x16",
+        "--objective",
+        "exclusive",
+        "--backend",
+        "cpu",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let map = &read_json(&path)["exclusive"];
+    let labels = map["labels"].as_array().unwrap();
+    assert!(labels.iter().all(|l| l == -1), "{:?}", map["optima"]);
+    assert_eq!(map["saddles"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_sweep_of_the_held_sigma_says_its_family_is_fixed_sigma() {
+    // Issue 20: without --fixed-sigma the JSON said "gaussian".
+    let dir = scratch_dir("kl-sweep-held");
+    let path = dir.join("sweep.json");
+    let out = kl(&[
+        "sweep",
+        "--vary",
+        "fixed-sigma",
+        "--from",
+        "0.5",
+        "--to",
+        "1.5",
+        "--values",
+        "2",
+        "--grid",
+        "8x2",
+        "--steps",
+        "300",
+        "--backend",
+        "cpu",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = read_json(&path);
+    assert_eq!(v["family"], serde_json::json!({"kind": "fixed_sigma"}));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("family fixed sigma (the parameter)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bench_names_the_cpu_engines_adapter() {
+    // Issue 20: `adapter` was null for the CPU backend.
+    let dir = scratch_dir("kl-bench-adapter");
+    let path = dir.join("bench.json");
+    let out = kl(&[
+        "bench",
+        "--quick",
+        "--only",
+        "W1",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results = read_json(&path)["results"].as_array().unwrap().clone();
+    assert!(!results.is_empty());
+    for r in results {
+        let adapter = r["adapter"].as_str().unwrap_or_else(|| panic!("{r}"));
+        if r["backend"] == "cpu" {
+            assert!(adapter.contains("f64 reference engine"), "{adapter}");
+        }
     }
 }

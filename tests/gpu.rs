@@ -7,6 +7,7 @@ mod common;
 use kl_landscape::engine::fit::{CONVERGED, FitState, Kernel};
 use kl_landscape::engine::{Engine, Run, cpu::CpuEngine, gpu::shader_source};
 use kl_landscape::landscape::Axis;
+use kl_landscape::objective::{Alpha, AlphaForm};
 use kl_landscape::{Family, Grid, Landscape, Mixture, Objective, Problem};
 
 #[test]
@@ -392,31 +393,123 @@ fn narrow_and_light_spikes_map_on_the_gpu_as_on_the_cpu() {
         for objective in Objective::BOTH {
             let problem = Problem::new(target.clone(), objective, Family::Gaussian);
             assert_eq!(kl_landscape::engine::gpu::beyond_f32(&problem), None);
-            let cpu =
-                Landscape::compute(&CpuEngine, &problem, &grid, 2000, 0.08, &mut |_| {}).unwrap();
-            let on_gpu =
-                Landscape::compute(&gpu, &problem, &grid, 2000, 0.08, &mut |_| {}).unwrap();
-            assert_eq!(cpu.optima.len(), on_gpu.optima.len(), "{spec} {objective}");
-            for (a, b) in cpu.optima.iter().zip(&on_gpu.optima) {
-                assert!(
-                    (a.mu - b.mu).abs() < 1e-6 && (a.sigma - b.sigma).abs() < 1e-6,
-                    "{spec} {objective}: {a:?} vs {b:?}"
-                );
-            }
-            let agree = cpu
-                .labels
-                .iter()
-                .zip(&on_gpu.labels)
-                .filter(|(a, b)| a == b)
-                .count();
+            assert_same_map(&gpu, &problem, &grid, &format!("{spec} {objective}"));
+        }
+    }
+}
+
+/// Maps `problem` on both engines and asserts the GPU's map has the CPU's
+/// optima (to 1e-6) and its labels on at least 99% of the starts.
+fn assert_same_map(
+    gpu: &kl_landscape::engine::gpu::GpuEngine,
+    problem: &Problem,
+    grid: &Grid,
+    what: &str,
+) {
+    let cpu = Landscape::compute(&CpuEngine, problem, grid, 2000, 0.08, &mut |_| {}).unwrap();
+    let on_gpu = Landscape::compute(gpu, problem, grid, 2000, 0.08, &mut |_| {}).unwrap();
+    assert_eq!(
+        cpu.optima.len(),
+        on_gpu.optima.len(),
+        "{what}: {:?} vs {:?}",
+        cpu.optima,
+        on_gpu.optima
+    );
+    for (a, b) in cpu.optima.iter().zip(&on_gpu.optima) {
+        assert!(
+            (a.mu - b.mu).abs() < 1e-6 && (a.sigma - b.sigma).abs() < 1e-6,
+            "{what}: {a:?} vs {b:?}"
+        );
+    }
+    let agree = cpu
+        .labels
+        .iter()
+        .zip(&on_gpu.labels)
+        .filter(|(a, b)| a == b)
+        .count();
+    assert!(
+        agree as f64 >= 0.99 * cpu.labels.len() as f64,
+        "{what}: labels agree on {agree} of {} (gpu {} unconverged, cpu {})",
+        cpu.labels.len(),
+        on_gpu.unconverged(),
+        cpu.unconverged()
+    );
+}
+
+#[test]
+fn mixtures_narrower_than_the_floor_map_on_the_gpu_as_on_the_cpu() {
+    // Issue 20: every minimum sits on sigma's floor, KL 44 to 5000. The
+    // GPU found no optimum for the first (512 starts unconverged) and
+    // labels agreed on 24-83% for the others: polishing called a floor
+    // minimum of curvature 1e6 not critical from an endpoint 6e-13 off
+    // (its gradient 6e-7 against an absolute 1e-7), whichever engine
+    // stopped there. tests/numerics.rs checks the minima against mpmath.
+    let Some(gpu) = common::gpu() else { return };
+    for (spec, mu) in [
+        ("1:0:0.001", (-7.0, 7.0)),
+        (
+            "0.812254:-0.333638:0.002,0.689968:-1.84959:0.002,0.37354:-0.858715:0.001",
+            (-2.85559, 0.672362),
+        ),
+        (
+            "0.667753:4.20208:0.01,0.832174:3.95498:0.002,0.952867:-1.39432:0.005",
+            (-2.42432, 5.23208),
+        ),
+        (
+            "0.333782:0.858201:0.001,0.254332:-2.06664:0.002",
+            (-3.07264, 1.8642),
+        ),
+    ] {
+        let problem = Problem::new(
+            Mixture::parse(spec).unwrap(),
+            Objective::Exclusive,
+            Family::Gaussian,
+        );
+        let grid = Grid::new(Axis::linear(mu.0, mu.1, 32), Axis::linear(0.1, 4.0, 16)).unwrap();
+        assert_same_map(&gpu, &problem, &grid, spec);
+    }
+}
+
+#[test]
+fn the_alpha_kernel_is_never_cut_short_by_the_drivers_loop_limit() {
+    // Issue 20: lavapipe ends an invocation's loops after 65535 iterations
+    // in all; the 4-mode alpha kernel reached that within 206 steps of a
+    // 216-step dispatch, so a 250-step chunk ran 240 (and 6 of 16 starts
+    // of the issue's map never converged where the CPU's all did). A cut
+    // chunk now runs again in shorter dispatches: one long advance equals
+    // short ones bit for bit and takes every step.
+    let Some(gpu) = common::gpu() else { return };
+    let target =
+        Mixture::parse("0.54:-3.3333:0.411,0.379:1.019:1.153,0.662:-0.827:1.179,0.237:2.868:0.561")
+            .unwrap();
+    for family in [Family::Gaussian, Family::FixedSigma { sigma: 1.0 }] {
+        let problem = Problem::new(
+            target.clone(),
+            Objective::Alpha(Alpha::new(0.4, AlphaForm::Amari)),
+            family,
+        );
+        let starts: Vec<[f64; 2]> = (0..16)
+            .map(|i| [-7.0 + 14.0 * i as f64 / 15.0, 1.0])
+            .collect();
+        let mut long = gpu.launch(&problem, &starts, 0.08).unwrap();
+        long.advance(250).unwrap();
+        let mut short = gpu.launch(&problem, &starts, 0.08).unwrap();
+        for _ in 0..5 {
+            short.advance(50).unwrap();
+        }
+        let (a, b) = (long.endpoints().unwrap(), short.endpoints().unwrap());
+        for (x, y) in a.iter().zip(&b) {
             assert!(
-                agree as f64 >= 0.99 * cpu.labels.len() as f64,
-                "{spec} {objective}: labels agree on {agree} of {} (gpu {} unconverged, cpu {})",
-                cpu.labels.len(),
-                on_gpu.unconverged(),
-                cpu.unconverged()
+                x.status == CONVERGED || x.steps == 250,
+                "{family:?}: {x:?} ran fewer steps than asked"
+            );
+            assert!(
+                x.mu.to_bits() == y.mu.to_bits() && x.steps == y.steps,
+                "{family:?}: {x:?} vs {y:?}"
             );
         }
+        let grid = Grid::new(Axis::linear(-7.0, 7.0, 16), Axis::linear(1.0, 2.0, 2)).unwrap();
+        assert_same_map(&gpu, &problem, &grid, &format!("alpha 0.4 {family:?}"));
     }
 }
 

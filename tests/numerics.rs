@@ -8,6 +8,7 @@ use kl_landscape::engine::gpu::beyond_f32;
 use kl_landscape::engine::{BackendChoice, BackendInfo, Engine, Run, engine_for};
 use kl_landscape::error::Result;
 use kl_landscape::landscape::Axis;
+use kl_landscape::polish::{Kind, polish};
 use kl_landscape::{Family, Grid, Landscape, Mixture, Objective, Problem};
 
 fn data() -> serde_json::Value {
@@ -69,6 +70,37 @@ fn the_spike_targets_exclusive_minimum_is_found_on_the_cpu() {
         "only {} of the starts reach it",
         found.basin_fraction
     );
+}
+
+#[test]
+fn a_minimum_on_the_sigma_floor_of_a_narrow_mode_is_found_and_verified() {
+    // Issue 20: a mode of std 0.001, narrower than sigma's floor 0.1. Its
+    // exclusive minimum sits on the floor at mu 0, where the closed form
+    // KL(N(0, 0.1^2) || N(0, 0.001^2)) = ln(0.001 / 0.1) + 0.1^2 / (2 0.001^2) - 1/2
+    // holds, with a curvature in mu of 1e6. Polishing called it not
+    // critical from the f32 endpoint 6e-13 off it (gradient 6e-7 against
+    // an absolute 1e-7), so the GPU's map had no optimum at all.
+    let exact = (0.001f64 / 0.1).ln() + 0.01 / (2.0 * 1e-6) - 0.5;
+    let p = Problem::new(
+        Mixture::parse("1:0:0.001").unwrap(),
+        Objective::Exclusive,
+        Family::Gaussian,
+    );
+    for mu in [6.03e-13, 1e-7, -3e-6] {
+        let c = polish(&p, f64::from(mu as f32), f64::from(0.1f32));
+        assert_eq!(c.kind, Kind::BoundaryMinimum, "from {mu}: {c:?}");
+        assert!(c.mu.abs() < 1e-12 && c.sigma == 0.1, "from {mu}: {c:?}");
+        assert!(
+            close(c.eval.kl, exact, 1e-12),
+            "KL {} vs {exact}",
+            c.eval.kl
+        );
+    }
+    let grid = Grid::default_ranges(32, 16);
+    let map = Landscape::compute(&CpuEngine, &p, &grid, 2000, 0.08, &mut |_| {}).unwrap();
+    assert_eq!(map.optima.len(), 1, "{:?}", map.optima);
+    assert!(map.optima[0].boundary && close(map.optima[0].kl, exact, 1e-12));
+    assert_eq!(map.unconverged(), 0);
 }
 
 #[test]

@@ -201,12 +201,19 @@ pub fn parse_number(flag: &str, text: &str) -> Result<f64> {
 
 /// Parses a positive whole number such as a step count.
 pub fn parse_count(flag: &str, text: &str) -> Result<u32> {
+    parse_at_least(flag, text, 1, "")
+}
+
+/// A whole number of at least `least`, `why` saying why in the message.
+pub fn parse_at_least(flag: &str, text: &str, least: u64, why: &str) -> Result<u32> {
     let v: u64 = text
         .trim()
         .parse()
         .map_err(|_| Error::input(format!("{flag}: '{text}' is not a whole number")))?;
-    if v == 0 {
-        return Err(Error::input(format!("{flag} must be at least 1")));
+    if v < least {
+        return Err(Error::input(format!(
+            "{flag} must be at least {least}{why}"
+        )));
     }
     u32::try_from(v)
         .map_err(|_| Error::input(format!("{flag}: {v} is too large (at most {})", u32::MAX)))

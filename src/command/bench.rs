@@ -68,8 +68,8 @@ pub struct BenchResult {
     pub workload: String,
     /// "cpu" or "gpu".
     pub backend: &'static str,
-    /// The GPU adapter, or null for the CPU.
-    pub adapter: Option<String>,
+    /// The engine's adapter: the GPU's name, or the CPU engine's description.
+    pub adapter: String,
     /// Starts in the map.
     pub starts: usize,
     /// Step budget per start.
@@ -229,7 +229,7 @@ fn time(engine: &dyn Engine, w: &Workload, exp_rate: f64) -> Result<BenchResult>
     Ok(BenchResult {
         workload: w.name.clone(),
         backend: info.kind,
-        adapter: (info.kind == "gpu").then_some(info.adapter),
+        adapter: info.adapter,
         starts: w.grid.len(),
         steps: w.steps,
         seconds,

@@ -97,9 +97,14 @@ pub fn trajectory(problem: &Problem, start: [f64; 2], steps: u32, lr: f64) -> Tr
     }
 }
 
-fn status_word(status: u32) -> &'static str {
+/// How a fit ended: "converged" only when it stood still at a verified
+/// minimum ([`minimum_reached`]); "stalled" when its steps stood still
+/// elsewhere (a decayed learning rate, a flat objective), where the
+/// exact gradient is not small.
+fn status_word(status: u32, reached: bool) -> &'static str {
     match status {
-        engine::CONVERGED => "converged",
+        engine::CONVERGED if reached => "converged",
+        engine::CONVERGED => "stalled",
         engine::DIVERGED => "diverged",
         _ => "still moving",
     }
@@ -166,10 +171,10 @@ pub fn fit_each(
 impl Outcome {
     fn line(&self) -> String {
         let last = self.path.points.last().expect("a trajectory has its start");
-        let status = status_word(self.path.end.status);
+        let status = status_word(self.path.end.status, self.reached.is_some());
         let optimum = match (&self.reached, self.rank) {
             (None, _) if self.path.end.status == engine::CONVERGED => {
-                "stopped on no verified minimum".to_string()
+                "its steps stood still away from any verified minimum".to_string()
             }
             (None, _) => "no optimum reached".to_string(),
             (Some(c), rank) => {
@@ -214,7 +219,7 @@ impl Outcome {
         let mut v = json!({
             "trajectory": self.path.points,
             "trajectory_stride": self.path.stride,
-            "status": status_word(self.path.end.status),
+            "status": status_word(self.path.end.status, self.reached.is_some()),
             "steps": self.path.end.steps,
             "optimum": self.reached.map(|c| json!({
                 "mu": c.mu, "sigma": c.sigma, "kl": c.eval.kl, "boundary": c.kind == Kind::BoundaryMinimum,

@@ -9,7 +9,7 @@ use clap::Args;
 use serde_json::{Map, Value, json};
 
 use super::args::{
-    GridArgs, ObjectiveArgs, OptimizerArgs, TargetArgs, parse_count, parse_number, progress_bar,
+    GridArgs, ObjectiveArgs, OptimizerArgs, TargetArgs, parse_at_least, parse_number, progress_bar,
 };
 use crate::console;
 use crate::engine;
@@ -79,7 +79,8 @@ pub fn run(args: &SweepArgs) -> Result<Vec<(Objective, ObjectiveSweep)>> {
     let parameter = Parameter::parse(&args.vary, scenario.target.modes().len())?;
     let from = parse_number("--from", &args.from)?;
     let to = parse_number("--to", &args.to)?;
-    let count = parse_count("--values", &args.values)? as usize;
+    let count =
+        parse_at_least("--values", &args.values, 2, " (a sweep needs two values)")? as usize;
     let grid = args.grid.resolve((128, 64))?;
     let (steps, lr) = args.optimizer.resolve()?;
     let objectives = objectives(args, parameter, from)?;
@@ -114,7 +115,7 @@ pub fn run(args: &SweepArgs) -> Result<Vec<(Objective, ObjectiveSweep)>> {
     if let Some(path) = &args.json {
         let mut out = Map::new();
         out.insert("target".into(), json!(spec.base.target));
-        out.insert("family".into(), json!(spec.base.family));
+        out.insert("family".into(), family_json(&spec));
         out.insert(
             "grid".into(),
             json!({"mu": grid.mu.triple(), "sigma": grid.sigma.triple()}),
@@ -169,12 +170,30 @@ fn objectives(args: &SweepArgs, parameter: Parameter, from: f64) -> Result<Vec<O
     }
 }
 
+/// The sweep's family as the JSON gives it: the base scenario's, except
+/// along fixed-sigma, where it is the fixed-sigma family whose held sigma
+/// is the parameter (no one `sigma`, whatever the base scenario's family).
+fn family_json(spec: &SweepSpec) -> Value {
+    match spec.parameter {
+        Parameter::FixedSigma => json!({"kind": "fixed_sigma"}),
+        _ => json!(spec.base.family),
+    }
+}
+
+/// The family's words in the summary, as [`family_json`] has it.
+fn family_label(spec: &SweepSpec) -> String {
+    match spec.parameter {
+        Parameter::FixedSigma => "fixed sigma (the parameter)".into(),
+        _ => spec.base.family.label(),
+    }
+}
+
 /// The human-readable summary: per objective its branches and located bifurcations.
 pub fn summary(spec: &SweepSpec, done: &[(Objective, ObjectiveSweep)]) -> String {
     let mut out = format!(
         "target {}  family {}  vary {} from {} to {} ({} values)\n",
         spec.base.target.spec(),
-        spec.base.family.label(),
+        family_label(spec),
         spec.parameter,
         readable(spec.values[0]),
         readable(*spec.values.last().expect("two values")),

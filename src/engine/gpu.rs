@@ -64,6 +64,7 @@ pub fn shader_source(mode_count: usize, alpha: bool) -> String {
         ("STATUS_RUNNING", RUNNING as usize),
         ("STATUS_CONVERGED", CONVERGED as usize),
         ("STATUS_DIVERGED", DIVERGED as usize),
+        ("STATUS_CUT", CUT as usize),
         ("OBJECTIVE_INCLUSIVE", OBJECTIVE_INCLUSIVE as usize),
         ("OBJECTIVE_EXCLUSIVE", OBJECTIVE_EXCLUSIVE as usize),
         ("OBJECTIVE_AMARI", OBJECTIVE_AMARI as usize),
@@ -114,7 +115,18 @@ struct Params {
     problem_count: u32,
     /// Workgroup k of the dispatch runs group (k * stride) mod groups (see [`spread`]).
     stride: u32,
+    /// Always [`SENTINEL`]: the trip count of the kernel's check for a cut invocation.
+    sentinel: u32,
+    _pad: [u32; 3],
 }
+
+/// The trip count of the kernel's last loop, which reaches its second
+/// iteration only if the driver did not cut the invocation short.
+const SENTINEL: u32 = 2;
+/// The status the kernel gives a start whose invocation the driver cut
+/// short (lavapipe's limit of 65535 loop iterations an invocation): its
+/// state is not to be trusted, and the chunk is run again.
+const CUT: u32 = 3;
 
 /// A stride coprime with `groups` near its share per problem: workgroups
 /// the device runs side by side then belong to different problems, so the
@@ -688,6 +700,8 @@ impl GpuEngine {
                 groups: data.groups,
                 problem_count: data.problems,
                 stride: spread(data.groups, data.problems),
+                sentinel: SENTINEL,
+                _pad: [0; 3],
             };
             slices.push(Live {
                 slot,
@@ -702,6 +716,7 @@ impl GpuEngine {
             waited: Duration::ZERO,
             latest: states,
             kernels,
+            dispatch_steps: MAX_DISPATCH_STEPS,
         })
     }
 }
@@ -829,14 +844,19 @@ pub struct GpuRun {
     waited: Duration,
     /// Every start's state after the last advance, in launch order.
     latest: Vec<FitState<f32>>,
+    /// Most steps one dispatch runs: [`MAX_DISPATCH_STEPS`], halved each
+    /// time the driver cut an invocation short ([`CUT`]).
+    dispatch_steps: u32,
 }
 
 impl GpuRun {
     /// Submits `before`, then copies each slice's running counter and states
     /// to its readback buffer, in one submission (a shared device's gate
-    /// lets one through a frame), reads the states into `latest` and
-    /// returns how many still run and how long the gate held the submission.
-    fn read(&mut self, before: Option<wgpu::CommandBuffer>) -> Result<(usize, Duration)> {
+    /// lets one through a frame), and returns how long the gate held the
+    /// submission and, unless the driver cut an invocation short ([`CUT`],
+    /// when `latest` is left as it was), how many still run, the states
+    /// read into `latest`.
+    fn read(&mut self, before: Option<wgpu::CommandBuffer>) -> Result<(Option<usize>, Duration)> {
         let shared = &self.engine.shared;
         let mut encoder = shared.device.create_command_encoder(&Default::default());
         let size = |l: &Live| 4 + l.starts * STATE_BYTES;
@@ -854,35 +874,49 @@ impl GpuRun {
             .device
             .poll(wgpu::PollType::wait_indefinitely())
             .map_err(|e| Error::runtime(format!("GPU wait failed: {e}")))?;
+        let mut ranges = Vec::with_capacity(self.slices.len());
+        for l in &self.slices {
+            ranges.push(
+                l.slot
+                    .readback
+                    .get_mapped_range(..size(l))
+                    .map_err(|e| Error::runtime(format!("GPU read-back failed: {e}")))?,
+            );
+        }
+        // A state's status is its last 4 bytes.
+        let cut = ranges.iter().any(|bytes| {
+            bytes[4..]
+                .chunks_exact(STATE_BYTES as usize)
+                .any(|state| state[state.len() - 4..] == CUT.to_le_bytes())
+        });
         let mut running = 0;
         let mut at = 0;
-        for l in &self.slices {
-            let bytes = l
-                .slot
-                .readback
-                .get_mapped_range(..size(l))
-                .map_err(|e| Error::runtime(format!("GPU read-back failed: {e}")))?;
+        for (l, bytes) in self.slices.iter().zip(&ranges) {
             running += u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
             let n = l.starts as usize;
-            bytemuck::cast_slice_mut::<FitState<f32>, u8>(&mut self.latest[at..at + n])
-                .copy_from_slice(&bytes[4..]);
+            if !cut {
+                bytemuck::cast_slice_mut::<FitState<f32>, u8>(&mut self.latest[at..at + n])
+                    .copy_from_slice(&bytes[4..]);
+            }
             at += n;
-            drop(bytes);
+        }
+        drop(ranges);
+        for l in &self.slices {
             l.slot.readback.unmap();
         }
-        Ok((running, waited))
+        Ok(((!cut).then_some(running), waited))
     }
-}
 
-impl Run for GpuRun {
-    fn advance(&mut self, steps: u32) -> Result<usize> {
+    /// Runs `steps` steps in dispatches of at most `dispatch_steps` and
+    /// reads the states back ([`Self::read`]).
+    fn dispatch(&mut self, steps: u32) -> Result<Option<usize>> {
         let shared = &self.engine.shared;
         let max = shared.device.limits().max_compute_workgroups_per_dimension;
         let mut left = steps;
         // The last dispatch goes in one submission with the read-back.
         let mut last = None;
         while left > 0 {
-            let n = left.min(MAX_DISPATCH_STEPS);
+            let n = left.min(self.dispatch_steps);
             left -= n;
             // Dispatches of different steps each need their own submission,
             // before the next one's parameters are written.
@@ -910,11 +944,38 @@ impl Run for GpuRun {
             // Each slice has its own params buffer, so one submission covers all slices.
             last = Some(encoder.finish());
         }
-        // The states come back with the counters, so endpoints need no
-        // submission of their own (a gated one would wait for a frame).
         let (running, waited) = self.read(last)?;
         self.waited += waited;
         Ok(running)
+    }
+}
+
+impl Run for GpuRun {
+    fn advance(&mut self, steps: u32) -> Result<usize> {
+        loop {
+            if let Some(running) = self.dispatch(steps)? {
+                return Ok(running);
+            }
+            // The driver cut an invocation short: the states go back to
+            // where the chunk began, and it runs again in dispatches of half
+            // as many steps.
+            if self.dispatch_steps == 1 {
+                return Err(Error::runtime(
+                    "the GPU driver ends a shader after a fixed number of loop iterations, fewer than one step of this problem takes; use --backend cpu",
+                ));
+            }
+            self.dispatch_steps /= 2;
+            let mut at = 0;
+            for l in &self.slices {
+                let n = l.starts as usize;
+                self.engine.shared.queue.write_buffer(
+                    &l.slot.states,
+                    0,
+                    bytemuck::cast_slice(&self.latest[at..at + n]),
+                );
+                at += n;
+            }
+        }
     }
 
     fn endpoints(&mut self) -> Result<Vec<Endpoint>> {

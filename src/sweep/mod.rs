@@ -77,6 +77,16 @@ impl SweepSpec {
                 crate::number::readable(to)
             )));
         }
+        // Every value's map runs the grid's starts: the sweep's need is their
+        // sum, refused up front as one map's is (counted in u128).
+        let starts = count as u128 * grid.len() as u128;
+        if starts > crate::landscape::MAX_STARTS as u128 {
+            return Err(Error::input(format!(
+                "{count} values of {} starts each are {starts} starts; a sweep runs at most {} in all",
+                grid.len(),
+                crate::landscape::MAX_STARTS
+            )));
+        }
         let values: Vec<f64> = (0..count)
             .map(|i| from + (to - from) * i as f64 / (count - 1) as f64)
             .collect();
