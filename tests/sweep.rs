@@ -170,7 +170,7 @@ fn bad_sweeps_are_one_line_and_exit_code_2() {
                 "--values",
                 "0",
             ],
-            "at least 1",
+            "--values must be at least 2",
         ),
         (
             &[
