@@ -26,7 +26,9 @@ pub const WORKGROUP_SIZE: u32 = 64;
 /// q's reach) for KL(q||p), and for an alpha-divergence the cuts plus the
 /// merged panels of every bump and q (and the scans over them, when not
 /// unrolled), so longer advances are split. (The search for a workgroup's
-/// problem, once a dispatch, takes at most 8 of the 535 to spare.)
+/// problem, once a dispatch, takes at most 8 of the 535 to spare.) The
+/// estimate falls short for the alpha kernel's panel loops: a run starts at
+/// this size and halves it whenever the kernel marks a state [`CUT`].
 pub const MAX_DISPATCH_STEPS: u32 = 65_000
     / (crate::quadrature::MAX_CUTS as u32
         + 2 * ((defaults::MAX_MODES as u32 + 1) * crate::quadrature::Z_EDGES.len() as u32)
