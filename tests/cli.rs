@@ -12,6 +12,17 @@ fn kl(args: &[&str]) -> std::process::Output {
         .expect("the binary runs")
 }
 
+/// Runs the binary and asserts that it succeeded, showing its stderr if not.
+fn kl_ok(args: &[&str]) -> std::process::Output {
+    let out = kl(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// A fresh folder for one test's files.
 fn scratch_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
@@ -197,7 +208,7 @@ fn bad_input_is_one_line_and_exit_code_2() {
 
 #[test]
 fn extreme_numbers_print_short() {
-    let out = kl(&[
+    let out = kl_ok(&[
         "basins",
         "--target",
         "1e-200:0:1,1:3:1",
@@ -208,7 +219,6 @@ fn extreme_numbers_print_short() {
         "--backend",
         "cpu",
     ]);
-    assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     let first = stdout.lines().next().unwrap();
     assert!(first.contains("1e-200:0:1,1:3:1"), "{first}");
@@ -255,7 +265,7 @@ fn bad_scenario_files_are_input_errors() {
 fn basins_json_follows_the_contract_and_png_is_written() {
     let dir = scratch_dir("kl-cli");
     let (json, png) = (dir.join("b.json"), dir.join("b.png"));
-    let out = kl(&[
+    kl_ok(&[
         "basins",
         "--grid",
         "24x12",
@@ -268,11 +278,6 @@ fn basins_json_follows_the_contract_and_png_is_written() {
         "--png",
         png.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let v: serde_json::Value = read_json(&json);
     assert_eq!(v["target"].as_array().unwrap().len(), 2);
     assert_eq!(v["target"][0]["weight"], 0.5);
@@ -318,7 +323,7 @@ fn basins_json_follows_the_contract_and_png_is_written() {
 fn fixed_sigma_json_names_the_family() {
     let dir = scratch_dir("kl-fixed");
     let json = dir.join("f.json");
-    let out = kl(&[
+    kl_ok(&[
         "basins",
         "--fixed-sigma",
         "1",
@@ -333,7 +338,6 @@ fn fixed_sigma_json_names_the_family() {
         "--json",
         json.to_str().unwrap(),
     ]);
-    assert!(out.status.success());
     let v: serde_json::Value = read_json(&json);
     assert_eq!(
         v["family"],
@@ -349,7 +353,7 @@ fn fixed_sigma_json_names_the_family() {
 fn fit_prints_and_writes_both_trajectories() {
     let dir = scratch_dir("kl-fit");
     let json = dir.join("fit.json");
-    let out = kl(&[
+    let out = kl_ok(&[
         "fit",
         "--mu0",
         "1.5",
@@ -360,11 +364,6 @@ fn fit_prints_and_writes_both_trajectories() {
         "--json",
         json.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("KL(q||p)") && stdout.contains("KL(p||q)"),
@@ -384,7 +383,7 @@ fn fit_prints_and_writes_both_trajectories() {
     // Numbering the optima needs the map: only with --rank.
     assert!(v["exclusive"].get("optimum_index").is_none());
     let ranked = dir.join("ranked.json");
-    let out = kl(&[
+    let out = kl_ok(&[
         "fit",
         "--mu0",
         "1.5",
@@ -396,7 +395,6 @@ fn fit_prints_and_writes_both_trajectories() {
         "--json",
         ranked.to_str().unwrap(),
     ]);
-    assert!(out.status.success());
     let v: serde_json::Value = read_json(&ranked);
     // Optimum #1: the mirror of #0 with the larger mu.
     assert_eq!(v["exclusive"]["optimum_index"], 1);
@@ -409,7 +407,7 @@ fn fit_prints_and_writes_both_trajectories() {
 fn fit_claims_only_a_minimum_it_reached() {
     let dir = scratch_dir("kl-fit-moving");
     let json = dir.join("fit.json");
-    let out = kl(&[
+    let out = kl_ok(&[
         "fit",
         "--mu0",
         "30",
@@ -420,7 +418,6 @@ fn fit_claims_only_a_minimum_it_reached() {
         "--json",
         json.to_str().unwrap(),
     ]);
-    assert!(out.status.success());
     let v = read_json(&json);
     assert_eq!(v["exclusive"]["status"], "still moving");
     assert!(v["exclusive"]["optimum"].is_null());
@@ -435,7 +432,7 @@ fn fit_claims_only_a_minimum_it_reached() {
 fn a_long_fit_keeps_a_bounded_trajectory() {
     let dir = scratch_dir("kl-fit-long");
     let json = dir.join("fit.json");
-    let out = kl(&[
+    kl_ok(&[
         "fit",
         "--mu0",
         "-30",
@@ -446,7 +443,6 @@ fn a_long_fit_keeps_a_bounded_trajectory() {
         "--json",
         json.to_str().unwrap(),
     ]);
-    assert!(out.status.success());
     let v = read_json(&json);
     for key in ["exclusive", "inclusive"] {
         let t = v[key]["trajectory"].as_array().unwrap();
@@ -461,7 +457,7 @@ fn a_long_fit_keeps_a_bounded_trajectory() {
 
 #[test]
 fn a_normal_run_prints_only_what_the_program_means() {
-    let out = kl(&[
+    let out = kl_ok(&[
         "basins",
         "--grid",
         "4x2",
@@ -470,7 +466,6 @@ fn a_normal_run_prints_only_what_the_program_means() {
         "--objective",
         "exclusive",
     ]);
-    assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     if std::env::var("KL_REQUIRE_GPU").as_deref() == Ok("1") {
         assert_eq!(stderr, "", "a GPU run prints nothing on stderr");
@@ -532,7 +527,7 @@ fn a_fit_that_stalls_at_a_tiny_step_size_is_not_called_converged() {
     let dir = scratch_dir("kl-stall");
     for lr in ["2e-5", "1e-300"] {
         let path = dir.join(format!("fit-{lr}.json"));
-        let out = kl(&[
+        let out = kl_ok(&[
             "fit",
             "--mu0",
             "-2.3333",
@@ -545,11 +540,6 @@ fn a_fit_that_stalls_at_a_tiny_step_size_is_not_called_converged() {
             "--json",
             path.to_str().unwrap(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             stdout.contains("(stalled)") && !stdout.contains("converged"),
@@ -562,7 +552,7 @@ fn a_fit_that_stalls_at_a_tiny_step_size_is_not_called_converged() {
     // A map at lr 1e-6: no start moves far, so none is labelled as
     // reaching an optimum and no saddle is listed that no start reached.
     let path = dir.join("basins.json");
-    let out = kl(&[
+    kl_ok(&[
         "basins",
         "--lr",
         "1e-6",
@@ -575,11 +565,6 @@ fn a_fit_that_stalls_at_a_tiny_step_size_is_not_called_converged() {
         "--json",
         path.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let map = &read_json(&path)["exclusive"];
     let labels = map["labels"].as_array().unwrap();
     assert!(labels.iter().all(|l| l == -1), "{:?}", map["optima"]);
@@ -591,7 +576,7 @@ fn a_sweep_of_the_held_sigma_says_its_family_is_fixed_sigma() {
     // Issue 20: without --fixed-sigma the JSON said "gaussian".
     let dir = scratch_dir("kl-sweep-held");
     let path = dir.join("sweep.json");
-    let out = kl(&[
+    let out = kl_ok(&[
         "sweep",
         "--vary",
         "fixed-sigma",
@@ -610,11 +595,6 @@ fn a_sweep_of_the_held_sigma_says_its_family_is_fixed_sigma() {
         "--json",
         path.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let v = read_json(&path);
     assert_eq!(v["family"], serde_json::json!({"kind": "fixed_sigma"}));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -629,7 +609,7 @@ fn bench_names_the_cpu_engines_adapter() {
     // Issue 20: `adapter` was null for the CPU backend.
     let dir = scratch_dir("kl-bench-adapter");
     let path = dir.join("bench.json");
-    let out = kl(&[
+    kl_ok(&[
         "bench",
         "--quick",
         "--only",
@@ -637,11 +617,6 @@ fn bench_names_the_cpu_engines_adapter() {
         "--json",
         path.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let results = read_json(&path)["results"].as_array().unwrap().clone();
     assert!(!results.is_empty());
     for r in results {

@@ -286,33 +286,11 @@ fn gpu_maps_agree_with_the_cpu_engine() {
                         );
                     }
                 }
-                let cpu = Landscape::compute(&CpuEngine, &problem, &grid, 2000, 0.08, &mut |_| {})
-                    .unwrap();
-                let gpu_map =
-                    Landscape::compute(&gpu, &problem, &grid, 2000, 0.08, &mut |_| {}).unwrap();
-                assert_eq!(
-                    cpu.optima.len(),
-                    gpu_map.optima.len(),
-                    "{name} {family:?} {objective}"
-                );
-                for (a, b) in cpu.optima.iter().zip(&gpu_map.optima) {
-                    assert!(
-                        (a.mu - b.mu).abs() < 1e-6
-                            && (a.sigma - b.sigma).abs() < 1e-6
-                            && (a.kl - b.kl).abs() < 1e-6,
-                        "{name}: {a:?} vs {b:?}"
-                    );
-                }
-                let agree = cpu
-                    .labels
-                    .iter()
-                    .zip(&gpu_map.labels)
-                    .filter(|(a, b)| a == b)
-                    .count();
-                assert!(
-                    agree as f64 >= 0.99 * cpu.labels.len() as f64,
-                    "{name} {family:?} {objective}: labels agree on {agree} of {}",
-                    cpu.labels.len()
+                assert_same_map(
+                    &gpu,
+                    &problem,
+                    &grid,
+                    &format!("{name} {family:?} {objective}"),
                 );
             }
         }
@@ -399,7 +377,7 @@ fn narrow_and_light_spikes_map_on_the_gpu_as_on_the_cpu() {
 }
 
 /// Maps `problem` on both engines and asserts the GPU's map has the CPU's
-/// optima (to 1e-6) and its labels on at least 99% of the starts.
+/// optima (place and value to 1e-6) and its labels on at least 99% of the starts.
 fn assert_same_map(
     gpu: &kl_landscape::engine::gpu::GpuEngine,
     problem: &Problem,
@@ -417,7 +395,9 @@ fn assert_same_map(
     );
     for (a, b) in cpu.optima.iter().zip(&on_gpu.optima) {
         assert!(
-            (a.mu - b.mu).abs() < 1e-6 && (a.sigma - b.sigma).abs() < 1e-6,
+            (a.mu - b.mu).abs() < 1e-6
+                && (a.sigma - b.sigma).abs() < 1e-6
+                && (a.kl - b.kl).abs() < 1e-6,
             "{what}: {a:?} vs {b:?}"
         );
     }
