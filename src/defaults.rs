@@ -68,6 +68,17 @@ pub const GPU_MAX_SPACING_STEPS: f64 = 2.0;
 /// 0.002 99.4% / 99.8%, 0.003, 0.005 and 0.01 100% in both forms.
 pub const GPU_MIN_ALPHA: f64 = 3e-3;
 
+/// ...for targets no wider than this (the widest mode's std, or the held
+/// sigma if larger); beyond, the bound grows with the width's square. The
+/// f32 noise of the gradient is about 2e-8 / a of the integrand while the
+/// objective's curvature in mu falls as 1 / width^2, so the noise moves
+/// the point where Adam stands still by 2e-8 width^2 / a: a wide mode's
+/// flat minimum leaves Adam dithering. Measured on lavapipe (issue 20's
+/// probe: a light mode of std 6.6 beside a heavy one of std 0.73, sigma
+/// held at 0.42, 16 starts): a = 0.0126, 0.05 and 0.1 leave 1-2 of the
+/// 16 starts unconverged where the CPU's converge (bound there: 0.2).
+pub const GPU_MIN_ALPHA_WIDTH: f64 = 0.8;
+
 /// The GPU engine (f32) also declines a problem whose held sigma or widest
 /// mode lies where f32's spacing exceeds this many [`CONVERGED_STEP`]s: q's
 /// nodes x = mu + sigma z carry that rounding into a gradient that must

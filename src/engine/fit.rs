@@ -206,11 +206,19 @@ impl<R: Real> Kernel<R> {
     }
 
     /// Where a start of this kernel stands, in f64 and the user's frame, as
-    /// both engines report it.
+    /// both engines report it. A sigma held at the kernel's floor is the
+    /// floor itself: in f32 the floor rounds to 0.10000000149, which
+    /// polishing would take for a free sigma above it and follow to a
+    /// nearby interior critical point instead of the floor's minimum.
     pub fn endpoint(&self, s: &FitState<R>) -> Endpoint {
+        let floor = crate::defaults::SIGMA_FLOOR;
         Endpoint {
             mu: s.mu.f64() + self.centre,
-            sigma: s.sigma.f64(),
+            sigma: if s.sigma == R::of(floor) {
+                floor
+            } else {
+                s.sigma.f64()
+            },
             steps: s.adam.t,
             status: s.status,
         }

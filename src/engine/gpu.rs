@@ -810,17 +810,28 @@ pub fn beyond_f32(problem: &Problem) -> Option<String> {
 }
 
 /// Why f32 cannot follow `problem`'s alpha-divergence, or None: an order a
-/// below [`defaults::GPU_MIN_ALPHA`] (the gradient is O(a) of an O(1)
+/// below [`defaults::GPU_MIN_ALPHA`], raised by the width's square beyond
+/// [`defaults::GPU_MIN_ALPHA_WIDTH`] (the gradient is O(a) of an O(1)
 /// integrand; see there for the measurements).
 pub fn alpha_beyond_f32(problem: &Problem) -> Option<String> {
-    match problem.objective.resolved() {
-        Resolved::Alpha { a, .. } if a < defaults::GPU_MIN_ALPHA => Some(format!(
-            "its alpha-divergence of order {} is below {}, where f32 cannot resolve the gradient",
+    let Resolved::Alpha { a, .. } = problem.objective.resolved() else {
+        return None;
+    };
+    let widest = problem
+        .target
+        .modes()
+        .iter()
+        .map(|m| m.std)
+        .fold(problem.family.fixed_sigma().unwrap_or(0.0), f64::max);
+    let least = defaults::GPU_MIN_ALPHA * (widest / defaults::GPU_MIN_ALPHA_WIDTH).max(1.0).powi(2);
+    (a < least).then(|| {
+        format!(
+            "its alpha-divergence of order {} is below {} (for a width of {}), where f32 cannot resolve the gradient",
             crate::number::readable(a),
-            crate::number::readable(defaults::GPU_MIN_ALPHA)
-        )),
-        _ => None,
-    }
+            crate::number::readable(least),
+            crate::number::readable(widest)
+        )
+    })
 }
 
 /// The gap from `x` (>= 0) to the next larger f32.
