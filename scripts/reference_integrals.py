@@ -18,9 +18,13 @@ mpmath at 20 digits. Nothing here shares code or rules with the program:
   four modes, for time).
 
 Also the exclusive minimum of the issue's spike target near (2, 1), by
-Newton on the high-precision gradient.
+Newton on the high-precision gradient; and the minima on sigma's floor
+(0.1) of targets whose modes are all narrower than it (issue 20), by
+Newton in mu alone at sigma = 0.1 on d/dmu = -E_q[g] and d2/dmu2 =
+-E_q[dg/dx] (the score's slope in closed form), each checked to push
+against the floor (d/dsigma > 0 there) and to curve upward in mu.
 
-Run: python3 scripts/reference_integrals.py  (about a minute)
+Run: python3 scripts/reference_integrals.py  (several minutes)
 """
 
 import json
@@ -189,6 +193,52 @@ CASES = [
 ]
 
 
+def score_slope(modes, x):
+    """The score g = d/dx log p and its slope dg/dx."""
+    logs = [mp.log(w) - mp.log(s) - (x - m) ** 2 / (2 * s * s) for w, m, s in modes]
+    top = max(logs)
+    rs = [mp.exp(l - top) for l in logs]
+    total = sum(rs)
+    pulls = [(m - x) / (s * s) for _, m, s in modes]
+    score = sum(r * p for r, p in zip(rs, pulls)) / total
+    slope = sum(r * (p * p - 1 / (s * s)) for r, p, (_, _, s) in zip(rs, pulls, modes)) / total - score * score
+    return score, slope
+
+
+def floor_minimum(spec, mu):
+    """Newton in mu at sigma = 0.1."""
+    modes = parse(spec)
+    sigma = mp.mpf("0.1")
+    x = mp.mpf(mu)
+    for _ in range(40):
+        pts = points(modes, x, sigma)
+
+        def q(t):
+            z = (t - x) / sigma
+            return mp.exp(-z * z / 2) / (sigma * SQRT_2PI)
+
+        e_g = mp.quad(lambda t: q(t) * score_slope(modes, t)[0], pts)
+        curve = -mp.quad(lambda t: q(t) * score_slope(modes, t)[1], pts)
+        step = e_g / curve
+        x += step
+        if abs(step) < mp.mpf(10) ** -17:
+            break
+    kl, gm, gs = case(spec, x, sigma)
+    assert abs(gm) < mp.mpf(10) ** -8 * curve and curve > 0 and gs > 0, (spec, gm, gs, curve)
+    return x, kl, gs
+
+
+# Targets whose modes are all narrower than sigma's floor: every exclusive
+# minimum sits on the floor (issue 20; the four cases it names, with the
+# program's minima as Newton's starts).
+FLOOR = [
+    ("1:0:0.001", [0]),
+    ("0.812254:-0.333638:0.002,0.689968:-1.84959:0.002,0.37354:-0.858715:0.001", [-0.3339, -1.8496, -0.8422]),
+    ("0.667753:4.20208:0.01,0.832174:3.95498:0.002,0.952867:-1.39432:0.005", [4.1908, -1.3943]),
+    ("0.333782:0.858201:0.001,0.254332:-2.06664:0.002", [-2.0666, 0.8582]),
+]
+
+
 def main():
     out = {"about": "KL(q||p) and its gradient in 20-digit mpmath; see scripts/reference_integrals.py", "cases": []}
     for name, spec, mu, sigma in CASES:
@@ -204,6 +254,15 @@ def main():
         "mu": float(x[0]), "sigma": float(x[1]), "kl": float(kl),
     }]
     print("minimum", mp.nstr(x[0], 15), mp.nstr(x[1], 15), mp.nstr(kl, 15))
+    out["floor_minima"] = []
+    for spec, guesses in FLOOR:
+        for guess in guesses:
+            mu, kl, gs = floor_minimum(spec, guess)
+            out["floor_minima"].append({
+                "target": spec, "objective": "exclusive", "mu": float(mu), "sigma": 0.1,
+                "kl": float(kl), "d_sigma": float(gs),
+            })
+            print("floor minimum", spec, mp.nstr(mu, 15), mp.nstr(kl, 15), mp.nstr(gs, 8), flush=True)
     path = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "exclusive_integrals.json")
     with open(path, "w") as fh:
         json.dump(out, fh, indent=1)

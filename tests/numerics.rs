@@ -104,6 +104,54 @@ fn a_minimum_on_the_sigma_floor_of_a_narrow_mode_is_found_and_verified() {
 }
 
 #[test]
+fn floor_minima_of_mixtures_narrower_than_the_floor_match_mpmath() {
+    // Issue 20's narrow mixtures: every exclusive minimum on sigma's floor,
+    // found independently by Newton in mu on 20-digit mpmath integrals
+    // (`floor_minima`, scripts/reference_integrals.py). Each is polished
+    // from f32's rounding of it, as the GPU's endpoints come, and found by
+    // the CPU's map over the target's modes.
+    let data = data();
+    let minima = data["floor_minima"].as_array().unwrap();
+    assert!(minima.len() >= 8);
+    for m in minima {
+        let spec = m["target"].as_str().unwrap();
+        let target = Mixture::parse(spec).unwrap();
+        let (mu, kl) = (m["mu"].as_f64().unwrap(), m["kl"].as_f64().unwrap());
+        let p = Problem::new(target.clone(), Objective::Exclusive, Family::Gaussian);
+        let c = polish(&p, f64::from(mu as f32), f64::from(0.1f32));
+        assert_eq!(c.kind, Kind::BoundaryMinimum, "{spec} at {mu}: {c:?}");
+        assert!(
+            (c.mu - mu).abs() < 1e-9 && c.sigma == 0.1,
+            "{spec}: {c:?} vs {mu}"
+        );
+        assert!(
+            close(c.eval.kl, kl, 1e-9),
+            "{spec}: KL {} vs {kl}",
+            c.eval.kl
+        );
+        let (lo, hi) = target
+            .modes()
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), m| {
+                (lo.min(m.mean), hi.max(m.mean))
+            });
+        let grid = Grid::new(
+            Axis::linear(lo - 1.0, hi + 1.0, 32),
+            Axis::linear(0.1, 4.0, 16),
+        )
+        .unwrap();
+        let map = Landscape::compute(&CpuEngine, &p, &grid, 2000, 0.08, &mut |_| {}).unwrap();
+        assert!(
+            map.optima
+                .iter()
+                .any(|o| (o.mu - mu).abs() < 1e-9 && o.boundary && close(o.kl, kl, 1e-9)),
+            "{spec}: no optimum at {mu} (KL {kl}): {:?}",
+            map.optima
+        );
+    }
+}
+
+#[test]
 fn weights_near_the_top_of_f64_normalise_without_overflow() {
     let t = Mixture::parse("1e308:0:1,1e308:1:1").unwrap();
     assert!(t.modes().iter().all(|m| m.weight == 0.5), "{:?}", t.modes());
