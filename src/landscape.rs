@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::engine::{CONVERGED, Endpoint, Engine, Task, run_many_to_end};
 use crate::error::{Error, Result};
 use crate::objective::Problem;
-use crate::polish::{Critical, Kind, polish};
+use crate::polish::{Critical, Kind, polish, within_reach};
 
 /// One axis of the grid of starts: `count` points from `lo` to `hi` inclusive.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -338,16 +338,6 @@ pub struct Landscape {
 
 /// Converged endpoints closer than this (in mu and in sigma) are one candidate.
 const CLUSTER_RADIUS: f64 = 0.02;
-/// An endpoint converged to the critical point that polishing finds from
-/// it only if it stood within this of it, per unit of the point's sigma
-/// where that exceeds 1: Adam's stillness rule stops where its steps are
-/// small, which a decayed learning rate or a flat objective makes true far
-/// from any optimum (lr 2e-5 stops 0.19 off, a flat alpha-divergence 0.23
-/// off), so the gradient there must put the point this close. Measured on
-/// six targets (64x32 default starts, all three objectives, lr 0.08):
-/// converged endpoints stop at most 7e-3 from their polished points, the
-/// inclusive objective's the farthest.
-const REACH: f64 = 0.02;
 /// Clusters polished per thread between two progress reports.
 const POLISH_BATCH_PER_THREAD: usize = 16;
 /// Share of a map's progress given to the fits; polishing takes the rest.
@@ -364,18 +354,25 @@ const SAME_POINT: f64 = 1e-6;
 /// Whether polishing from an endpoint at `c` stayed near it: only then is
 /// the endpoint in the polished point's basin.
 fn reaches(p: &Critical, c: [f64; 2]) -> bool {
-    let scale = REACH * p.sigma.max(1.0);
-    (p.mu - c[0]).abs() < scale && (p.sigma - c[1]).abs() < scale
+    within_reach([p.mu, p.sigma], c)
+}
+
+/// The polished point of a single run's endpoint, if the run stood still
+/// ([`CONVERGED`]); None while it moves or once it diverged.
+pub fn polished_end(problem: &Problem, end: &Endpoint) -> Option<Critical> {
+    (end.status == CONVERGED).then(|| polish(problem, end.mu, end.sigma))
+}
+
+/// Whether `polished`, an endpoint's polished point ([`polished_end`]), is
+/// a minimum that the endpoint reached, by the map's rule for labels.
+pub fn is_reached(polished: &Critical, end: &Endpoint) -> bool {
+    polished.is_minimum() && reaches(polished, [end.mu, end.sigma])
 }
 
 /// The verified minimum a single run's endpoint reached, by the map's rule
 /// for labels: it converged, and polishing it gives a minimum near it.
 pub fn minimum_reached(problem: &Problem, end: &Endpoint) -> Option<Critical> {
-    if end.status != CONVERGED {
-        return None;
-    }
-    let p = polish(problem, end.mu, end.sigma);
-    (p.is_minimum() && reaches(&p, [end.mu, end.sigma])).then_some(p)
+    polished_end(problem, end).filter(|p| is_reached(p, end))
 }
 
 impl Landscape {

@@ -572,6 +572,27 @@ fn a_fit_that_stalls_at_a_tiny_step_size_is_not_called_converged() {
 }
 
 #[test]
+fn a_fit_on_the_alpha_plateau_says_so() {
+    // Issue 20: polishing on the flat far field took 12.9 s and said nothing of it.
+    let out = kl_ok(&[
+        "fit",
+        "--mu0",
+        "1000",
+        "--sigma0",
+        "0.1",
+        "--objective",
+        "alpha",
+        "--alpha",
+        "0.3",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("(stalled); it stands on the alpha-divergence's plateau"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn a_sweep_of_the_held_sigma_says_its_family_is_fixed_sigma() {
     // Issue 20: without --fixed-sigma the JSON said "gaussian".
     let dir = scratch_dir("kl-sweep-held");

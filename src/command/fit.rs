@@ -12,7 +12,7 @@ use crate::console;
 use crate::engine::{self, Endpoint, Engine, fit::FitState, fit::Kernel};
 use crate::error::{Error, Result};
 use crate::export::{self, json::TrajectoryPoint};
-use crate::landscape::{Grid, Landscape, minimum_reached};
+use crate::landscape::{Grid, Landscape, is_reached, polished_end};
 use crate::number::readable;
 use crate::objective::{Objective, Problem};
 use crate::polish::{Critical, Kind};
@@ -98,7 +98,7 @@ pub fn trajectory(problem: &Problem, start: [f64; 2], steps: u32, lr: f64) -> Tr
 }
 
 /// How a fit ended: "converged" only when it stood still at a verified
-/// minimum ([`minimum_reached`]); "stalled" when its steps stood still
+/// minimum ([`is_reached`]); "stalled" when its steps stood still
 /// elsewhere (a decayed learning rate, a flat objective), where the
 /// exact gradient is not small.
 fn status_word(status: u32, reached: bool) -> &'static str {
@@ -118,6 +118,9 @@ pub struct Outcome {
     pub path: Trajectory,
     /// The verified minimum the endpoint reached, if any.
     pub reached: Option<Critical>,
+    /// Whether the fit stood still on the alpha-divergence's plateau
+    /// ([`Kind::Plateau`]), where D_a is its far-field limit.
+    pub plateau: bool,
     /// With a ranking map: the minimum's index among the map's optima (None:
     /// the map missed it), and how many optima the map found.
     pub rank: Option<(Option<usize>, usize)>,
@@ -137,7 +140,9 @@ pub fn fit_each(
     for &objective in objectives {
         let problem = Problem::new(scenario.target.clone(), objective, scenario.family);
         let path = trajectory(&problem, start, steps, lr);
-        let reached = minimum_reached(&problem, &path.end);
+        let polished = polished_end(&problem, &path.end);
+        let reached = polished.filter(|p| is_reached(p, &path.end));
+        let plateau = polished.is_some_and(|p| p.kind == Kind::Plateau);
         let rank = match rank_engine {
             Some(engine) => {
                 let map = Landscape::compute(
@@ -162,6 +167,7 @@ pub fn fit_each(
             objective,
             path,
             reached,
+            plateau,
             rank,
         });
     }
@@ -173,6 +179,9 @@ impl Outcome {
         let last = self.path.points.last().expect("a trajectory has its start");
         let status = status_word(self.path.end.status, self.reached.is_some());
         let optimum = match (&self.reached, self.rank) {
+            (None, _) if self.plateau => {
+                "it stands on the alpha-divergence's plateau, where I_a is below 1e-15 and D_a its limit 1 / (a (1 - a))".to_string()
+            }
             (None, _) if self.path.end.status == engine::CONVERGED => {
                 "its steps stood still away from any verified minimum".to_string()
             }
