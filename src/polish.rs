@@ -34,7 +34,7 @@ pub const REACH: f64 = 0.02;
 
 /// Whether `point` lies within [`REACH`] of `origin` (per unit of the
 /// point's sigma where that exceeds 1): only then did a fit that stood
-/// still at `origin` converge to it, so polishing looks no farther.
+/// still at `origin` converge to it.
 pub fn within_reach(point: [f64; 2], origin: [f64; 2]) -> bool {
     let scale = REACH * point[1].max(1.0);
     (point[0] - origin[0]).abs() < scale && (point[1] - origin[1]).abs() < scale
@@ -181,16 +181,10 @@ impl Local<'_> {
     }
 
     /// Descent to a minimum: Newton where the Hessian is positive definite,
-    /// gradient steps elsewhere, with backtracking on the exact value; it
-    /// stops once it leaves the reach of `origin` ([`within_reach`]), where
-    /// no minimum can count as reached (on the alpha-divergence's flat far
-    /// field it would otherwise descend for seconds).
-    fn descend(&self, start: [f64; 2], origin: [f64; 2]) -> [f64; 2] {
+    /// gradient steps elsewhere, with backtracking on the exact value.
+    fn descend(&self, start: [f64; 2]) -> [f64; 2] {
         let mut x = self.clamp(start);
         for _ in 0..400 {
-            if !within_reach(x, origin) {
-                break;
-            }
             let (e, on_floor, g) = self.grad(x);
             let gn = g[0].hypot(g[1]);
             if gn < GRAD_TOL {
@@ -307,13 +301,11 @@ pub fn polish(problem: &Problem, mu: f64, sigma: f64) -> Critical {
         learn_sigma: problem.family.fixed_sigma().is_none(),
     };
     let start = [mu, sigma];
-    let point = local
-        .newton(start)
-        .unwrap_or_else(|| local.descend(start, start));
+    let point = local.newton(start).unwrap_or_else(|| local.descend(start));
     let critical = local.classify(point);
     if critical.kind == Kind::NotCritical {
         // Newton may have stalled on a nearly flat patch: let descent finish the job.
-        return local.classify(local.descend(point, start));
+        return local.classify(local.descend(point));
     }
     critical
 }
