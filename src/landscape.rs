@@ -351,12 +351,6 @@ pub fn phase(progress: &mut dyn FnMut(f64), lo: f64, hi: f64) -> impl FnMut(f64)
 /// Polished minima closer than this are the same minimum.
 const SAME_POINT: f64 = 1e-6;
 
-/// Whether polishing from an endpoint at `c` stayed near it: only then is
-/// the endpoint in the polished point's basin.
-fn reaches(p: &Critical, c: [f64; 2]) -> bool {
-    within_reach([p.mu, p.sigma], c)
-}
-
 /// The polished point of a single run's endpoint, if the run stood still
 /// ([`CONVERGED`]); None while it moves or once it diverged.
 pub fn polished_end(problem: &Problem, end: &Endpoint) -> Option<Critical> {
@@ -366,7 +360,7 @@ pub fn polished_end(problem: &Problem, end: &Endpoint) -> Option<Critical> {
 /// Whether `polished`, an endpoint's polished point ([`polished_end`]), is
 /// a minimum that the endpoint reached, by the map's rule for labels.
 pub fn is_reached(polished: &Critical, end: &Endpoint) -> bool {
-    polished.is_minimum() && reaches(polished, [end.mu, end.sigma])
+    polished.is_minimum() && within_reach([polished.mu, polished.sigma], [end.mu, end.sigma])
 }
 
 /// The verified minimum a single run's endpoint reached, by the map's rule
@@ -433,7 +427,7 @@ impl Landscape {
         };
         let mut optimum_of_cluster = vec![None; centres.len()];
         for ((p, c), slot) in polished.iter().zip(&centres).zip(&mut optimum_of_cluster) {
-            let reached = reaches(p, *c);
+            let reached = within_reach([p.mu, p.sigma], *c);
             match p.kind {
                 Kind::Minimum | Kind::BoundaryMinimum if reached => {
                     let idx = optima

@@ -795,11 +795,7 @@ pub fn beyond_f32(problem: &Problem) -> Option<String> {
             spacing(farthest)
         ));
     }
-    let widest = modes.iter().map(|m| m.std).fold(0.0, f64::max);
-    let (what, width) = match problem.family.fixed_sigma() {
-        Some(sigma) if sigma > widest => ("the held sigma", sigma),
-        _ => ("its widest mode's std", widest),
-    };
+    let (what, width) = width(problem);
     (spacing(width) > defaults::GPU_MAX_WIDTH_SPACING_STEPS * step).then(|| {
         format!(
             "{what} reaches {}, where f32 values are {:.1e} apart: too coarse for the {step:e} convergence step",
@@ -807,6 +803,21 @@ pub fn beyond_f32(problem: &Problem) -> Option<String> {
             spacing(width)
         )
     })
+}
+
+/// The problem's widest scale, and what it is: the held sigma where that
+/// exceeds every mode's std, else the widest mode's std.
+fn width(problem: &Problem) -> (&'static str, f64) {
+    let widest = problem
+        .target
+        .modes()
+        .iter()
+        .map(|m| m.std)
+        .fold(0.0, f64::max);
+    match problem.family.fixed_sigma() {
+        Some(sigma) if sigma > widest => ("the held sigma", sigma),
+        _ => ("its widest mode's std", widest),
+    }
 }
 
 /// Why f32 cannot follow `problem`'s alpha-divergence, or None: an order a
@@ -817,19 +828,14 @@ pub fn alpha_beyond_f32(problem: &Problem) -> Option<String> {
     let Resolved::Alpha { a, .. } = problem.objective.resolved() else {
         return None;
     };
-    let widest = problem
-        .target
-        .modes()
-        .iter()
-        .map(|m| m.std)
-        .fold(problem.family.fixed_sigma().unwrap_or(0.0), f64::max);
-    let least = defaults::GPU_MIN_ALPHA * (widest / defaults::GPU_MIN_ALPHA_WIDTH).max(1.0).powi(2);
+    let (what, width) = width(problem);
+    let least = defaults::GPU_MIN_ALPHA * (width / defaults::GPU_MIN_ALPHA_WIDTH).max(1.0).powi(2);
     (a < least).then(|| {
         format!(
-            "its alpha-divergence of order {} is below {} (for a width of {}), where f32 cannot resolve the gradient",
+            "its alpha-divergence of order {} is below {}, the bound where {what} is {}: f32 cannot resolve its gradient",
             crate::number::readable(a),
             crate::number::readable(least),
-            crate::number::readable(widest)
+            crate::number::readable(width)
         )
     })
 }
